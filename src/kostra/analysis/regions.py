@@ -1,0 +1,84 @@
+"""Finding municipalities, counties and groups by name or number, and following
+municipalities across renumbering (Bærum 0219 -> 3024 -> 3201).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kostra.errors import RegionNotFound
+from kostra.names import name_keys
+
+__all__ = ["Region", "canonical_codes", "canonicalize", "resolve_region"]
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    kind: str
+
+
+def canonical_codes(succession: pd.DataFrame) -> dict[str, str]:
+    """Map every number to today's number of the same municipality.
+
+    Only renumberings are followed: a municipality that merged into another is
+    a different municipality, and its figures are not the new one's.
+    """
+    step = {
+        str(r.old_code): str(r.new_code)
+        for r in succession.itertuples(index=False)
+        if r.kind == "renumbered"
+    }
+    out: dict[str, str] = {}
+    for start in step:
+        code, seen = start, {start}
+        while code in step:
+            code = step[code]
+            if code in seen:  # a cycle would be a data error; stop rather than loop
+                break
+            seen.add(code)
+        out[start] = code
+    return out
+
+
+def canonicalize(observations: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
+    """The same frame with ``region_code`` replaced by today's number where one exists."""
+    codes = observations["region_code"]
+    mapped = codes.map(mapping)
+    return observations.assign(region_code=mapped.fillna(codes))
+
+
+def _label(row: pd.Series) -> str:
+    return f"{row['code']} {row['name']}"
+
+
+def resolve_region(
+    query: str, regions: pd.DataFrame, mapping: Mapping[str, str], kinds: tuple[str, ...] = (
+        "municipality", "county")
+) -> Region:
+    """The region a user means by ``query``: a number ("3201", "0219") or a name ("baerum")."""
+    text = query.strip()
+    if not text:
+        raise RegionNotFound("empty municipality name")
+    candidates = regions[regions["kind"].isin(kinds)]
+    by_code = candidates[candidates["code"].str.upper() == text.upper()]
+    if by_code.empty:
+        wanted = name_keys(text)
+        hits = [bool(wanted & name_keys(str(n))) for n in candidates["name"]]
+        by_code = candidates[hits]
+    if by_code.empty:
+        raise RegionNotFound(f"no municipality or county called {query!r}; use its name or number (e.g. 3201)")
+    codes = {mapping.get(c, c) for c in by_code["code"]}
+    current = by_code[by_code["code"].isin(codes) & by_code["valid_to"].isna()]
+    if len(codes) > 1 and len(current) == 1:
+        codes = {str(current.iloc[0]["code"])}
+    if len(codes) > 1:
+        options = ", ".join(sorted(_label(r) for _, r in by_code.iterrows()))
+        raise RegionNotFound(f"{query!r} is ambiguous: {options}; use the number")
+    code = codes.pop()
+    row = regions[regions["code"] == code].iloc[0]
+    return Region(code=code, name=str(row["name"]), kind=str(row["kind"]))

@@ -1,0 +1,326 @@
+"""The Python API: ``kostra.open()`` returns a :class:`Session` over one store.
+
+    >>> import kostra
+    >>> with kostra.open() as k:
+    ...     k.profile("Bærum", sector="pleie-og-omsorg", profile="alle", year=2024)
+
+A session opens (and on first use fills) the store from the bundled dataset,
+finds municipalities and groups by name or number, and runs the analysis on
+the figures in force. Everything returns pandas DataFrames.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from platformdirs import user_data_dir
+
+from kostra.analysis.group_average import compute_group_stats
+from kostra.analysis.groups import find_group, members_in_year
+from kostra.analysis.regions import Region, canonical_codes, canonicalize, resolve_region
+from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile
+from kostra.catalog import Catalog, GroupDef, Indicator, Member, load_catalog
+from kostra.errors import ConfigError, InputError, RegionNotFound
+from kostra.importing import prepare_import
+from kostra.sources.bundled import bundle_manifest, read_bundled_csv, read_bundled_observations
+from kostra.sources.user_groups import read_user_groups
+from kostra.store import LoadResult, ReleaseSpec, Store
+
+__all__ = ["Session", "default_db_path", "open"]
+
+Progress = Callable[[str], None]
+
+
+def default_db_path() -> Path:
+    """``$KOSTRA_HOME/kostra.duckdb``, else the user's data directory."""
+    home = os.environ.get("KOSTRA_HOME")
+    base = Path(home) if home else Path(user_data_dir("kostra", appauthor=False))
+    return base / "kostra.duckdb"
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """A resolved comparison group, as reports name it."""
+
+    id: str
+    name: str
+    definition: GroupDef
+
+
+def open(  # noqa: A001 - the package's entry point reads best as kostra.open()
+    db: Path | str | None = None,
+    *,
+    groups: Path | str | None = None,
+    read_only: bool = False,
+    progress: Progress | None = None,
+) -> Session:
+    """Open the store at ``db`` (default :func:`default_db_path`), filling it on first use."""
+    store = Store(Path(db) if db is not None else default_db_path(), read_only=read_only)
+    session = Session(store, progress=progress)
+    if not read_only:
+        session.bootstrap()
+    if groups is not None:
+        session.load_user_groups(Path(groups))
+    return session
+
+
+class Session:
+    def __init__(self, store: Store, *, progress: Progress | None = None) -> None:
+        self.store = store
+        self.catalog: Catalog = load_catalog()
+        self._progress = progress or (lambda _msg: None)
+        self._user_groups: dict[str, GroupDef] = {}
+
+    # -- lifecycle -----------------------------------------------------------
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def bootstrap(self) -> list[LoadResult]:
+        """Bring catalog, regions and the bundled dataset into the store (idempotent)."""
+        self.store.sync_catalog(self.catalog)
+        manifest = bundle_manifest()
+        checksum = str(manifest["checksum"])
+        if self.store.get_meta("regions_checksum") != checksum:
+            self._progress("Leser inn kommuner, fylker og grupper")
+            self.store.replace_regions(*self._bundled_regions(), checksum=checksum)
+        if self.store.get_meta("bundle_checksum") == checksum:
+            return []
+        self._progress("Leser inn det medfølgende datasettet")
+        observations = read_bundled_observations()
+        batches = [
+            (
+                ReleaseSpec(
+                    source=f"bundled:{origin}",
+                    kind="demodata" if origin == "demodata" else "bundled",
+                    checksum=f"bundle:{checksum}:{origin}",
+                    note=str(manifest["origins"][origin]),
+                ),
+                part.drop(columns="origin"),
+            )
+            for origin, part in observations.groupby("origin", sort=True)
+        ]
+        results = self.store.load_releases(batches)
+        with self.store.transaction() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle_checksum', ?)", [checksum])
+        self.__dict__.pop("regions", None)
+        return results
+
+    def _bundled_regions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        regions = read_bundled_csv("regions.csv")
+        aggregates = pd.DataFrame(
+            [
+                (g.ssb_code, g.name_nb, "country" if g.kind == "country" else "group")
+                for g in self.catalog.groups.values()
+                if g.ssb_code
+            ],
+            columns=["code", "name", "kind"],
+        )
+        regions = pd.concat([regions, aggregates], ignore_index=True)
+        members = read_bundled_csv("group_members.csv")
+        counties = regions.loc[regions["county"].notna(), ["county", "code"]]
+        county_members = pd.DataFrame({
+            "group_id": counties["county"].str.lower(), "region_code": counties["code"],
+            "from_year": pd.NA, "to_year": pd.NA, "source": "region",
+        })
+        members = pd.concat([members, county_members], ignore_index=True)
+        return regions, read_bundled_csv("region_succession.csv"), members
+
+    # -- reference data --------------------------------------------------------
+    @cached_property
+    def regions(self) -> pd.DataFrame:
+        return self.store.table("region")
+
+    @cached_property
+    def _mapping(self) -> dict[str, str]:
+        return canonical_codes(self.store.table("region_succession"))
+
+    @cached_property
+    def _members(self) -> pd.DataFrame:
+        return self.store.table("group_member")
+
+    @cached_property
+    def _municipalities(self) -> frozenset[str]:
+        codes = self.regions.loc[self.regions["kind"] == "municipality", "code"]
+        return frozenset(self._mapping.get(c, c) for c in codes)
+
+    @property
+    def groups(self) -> dict[str, GroupDef]:
+        counties = {
+            str(r.code).lower(): GroupDef(id=str(r.code).lower(), name_nb=str(r.name), kind="county",
+                                          aliases=(str(r.code),))
+            for r in self.regions[self.regions["kind"] == "county"].itertuples()
+        }
+        return {**self.catalog.groups, **counties, **self._user_groups}
+
+    def region(self, query: str) -> Region:
+        """The municipality or county called ``query`` (name or number, old numbers too)."""
+        return resolve_region(query, self.regions, self._mapping)
+
+    def group(self, query: str) -> GroupChoice:
+        definition = find_group(query, self.groups)
+        return GroupChoice(definition.id, definition.name_nb, definition)
+
+    def load_user_groups(self, path: Path) -> list[GroupDef]:
+        """Add the groups defined in a YAML or CSV file (members by name or number)."""
+        loaded = []
+        for group in read_user_groups(path):
+            members = []
+            for text, where in group.members:
+                try:
+                    members.append(Member(code=self.region(text).code))
+                except RegionNotFound as exc:
+                    raise InputError(f"{where}: {exc}") from None
+            definition = GroupDef(id=group.id, name_nb=group.name_nb, kind="user",
+                                  members=tuple(members))
+            self._user_groups[group.id] = definition
+            loaded.append(definition)
+        return loaded
+
+    # -- figures -----------------------------------------------------------------
+    def observations(
+        self, indicator_ids: Sequence[str] | None = None, years: Sequence[int] | None = None
+    ) -> pd.DataFrame:
+        """Figures in force, with municipalities under today's numbers."""
+        return canonicalize(self.store.observations(indicator_ids, years), self._mapping)
+
+    def _membership(
+        self, group: GroupDef, years: Iterable[int], subjects: Sequence[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Membership rows keyed by group_key, and each subject's key."""
+        rows = []
+        per_subject = group.exclude_self
+        keys = list(subjects) if per_subject else ["group"]
+        for key in keys:
+            for year in years:
+                found = members_in_year(group, year, self.groups, self._members,
+                                        self._municipalities, subject=key if per_subject else None)
+                rows += [(key, year, code) for code in found]
+        membership = pd.DataFrame(rows, columns=["group_key", "year", "region_code"])
+        subject_keys = pd.DataFrame({
+            "region_code": list(subjects),
+            "group_key": list(subjects) if per_subject else ["group"] * len(subjects),
+        })
+        return membership, subject_keys
+
+    def _sector_indicators(self, sector: str, profile: str | None) -> tuple[str, str, list[Indicator]]:
+        found = self.catalog.sector(sector)
+        chosen = self.catalog.profile(found, profile)
+        indicators = self.catalog.indicators_of(found.id, chosen.id)
+        if not indicators:
+            raise ConfigError(f"sector {found.id} profile {chosen.id} has no indicators")
+        return found.id, chosen.id, indicators
+
+    def _profiles(
+        self, indicators: list[Indicator], subjects: Sequence[str], year: int, group: GroupDef,
+        observations: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        years = list(range(year - PROFILE_YEARS + 1, year + 1))
+        ids = [i.id for i in indicators]
+        weight_ids = sorted({i.weight for i in indicators if i.weight})
+        obs = observations if observations is not None else self.observations(ids + weight_ids, years)
+        values = obs[obs["indicator_id"].isin(ids)]
+        weights = obs[obs["indicator_id"].isin(weight_ids)]
+        membership, subject_keys = self._membership(group, [year - 1, year], subjects)
+        rules = pd.DataFrame({
+            "indicator_id": ids,
+            "average": [i.average for i in indicators],
+            "weight": [i.weight for i in indicators],
+        })
+        stats = compute_group_stats(values, weights, membership, rules)
+        return compute_profile(indicators, values, stats, subject_keys, year)
+
+    def profile(
+        self,
+        municipality: str,
+        sector: str,
+        profile: str | None = None,
+        year: int | None = None,
+        group: str = "asss",
+    ) -> pd.DataFrame:
+        """The service profile and indicator table of one municipality (see KOSTRA.md, method 2)."""
+        region = self.region(municipality)
+        _, _, indicators = self._sector_indicators(sector, profile)
+        chosen = self.group(group).definition
+        year = year if year is not None else self.latest_year(indicators)
+        table = self._profiles(indicators, [region.code], year, chosen)
+        table.attrs.update(municipality=region.name, region_code=region.code, year=year,
+                           group=chosen.name_nb, group_id=chosen.id)
+        return self._name_regions(table)
+
+    def profiles(
+        self, year: int, group: str = "asss", sectors: Sequence[str] | None = None,
+        municipalities: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Profiles of many municipalities and sectors at once (one row per municipality,
+        sector, profile and indicator)."""
+        codes = (sorted(self._municipalities & set(self.regions.loc[self.regions["valid_to"].isna(), "code"]))
+                 if municipalities is None else [self.region(m).code for m in municipalities])
+        chosen = self.group(group).definition
+        sector_ids = [self.catalog.sector(s).id for s in sectors] if sectors else [
+            s.id for s in self.catalog.sectors.values() if not s.hidden]
+        pairs = [(s, p.id) for s in sector_ids for p in self.catalog.sectors[s].profiles]
+        every = [i for s, p in pairs for i in self.catalog.indicators_of(s, p)]
+        ids = sorted({i.id for i in every} | {i.weight for i in every if i.weight})
+        obs = self.observations(ids, list(range(year - PROFILE_YEARS + 1, year + 1)))
+        frames = []
+        for sector_id, profile_id in pairs:
+            indicators = self.catalog.indicators_of(sector_id, profile_id)
+            if indicators:
+                table = self._profiles(indicators, codes, year, chosen, obs)
+                frames.append(table.assign(sector=sector_id, profile=profile_id))
+        return pd.concat(frames, ignore_index=True)
+
+    def _name_regions(self, table: pd.DataFrame) -> pd.DataFrame:
+        names = self.regions.set_index("code")["name"]
+        for column in ("highest_region", "lowest_region"):
+            table[column + "_name"] = table[column].map(names)
+        return table
+
+    def latest_year(self, indicators: Sequence[Indicator]) -> int:
+        year = self.store.latest_year([i.id for i in indicators])
+        if year is None:
+            raise InputError("the store holds no figures for these indicators")
+        return year
+
+    # -- imports and status ---------------------------------------------------------
+    def import_file(
+        self, path: Path | str, *, indicator: str | None = None, encoding: str | None = None
+    ) -> LoadResult:
+        """Load a statbank CSV/XLSX or JSON-stat file as one release (all rows or none)."""
+        prepared = prepare_import(Path(path), self.catalog, self.regions, self._mapping,
+                                  indicator=indicator, encoding=encoding)
+        spec = ReleaseSpec(source=f"file:{prepared.source}", kind="file",
+                           checksum=prepared.checksum, published=prepared.published)
+        return self.store.load_release(spec, prepared.observations)
+
+    def data_status(self) -> pd.DataFrame:
+        """Per indicator: how many figures in force are real and how many are demodata."""
+        counts = self.store.status_counts()
+        counts["real"] = counts["release_kind"] != "demodata"
+        table = counts.pivot_table(index="indicator_id", columns="real", values="figures",
+                                   aggfunc="sum", fill_value=0)
+        table = table.rename(columns={True: "real", False: "demodata"}).reindex(
+            columns=["real", "demodata"], fill_value=0)
+        years = counts.groupby("indicator_id").agg(first_year=("first_year", "min"),
+                                                   last_year=("last_year", "max"))
+        info = pd.DataFrame([
+            {"indicator_id": i.id, "sector": i.sector, "indicator": i.name_nb, "kind": i.kind,
+             "ssb_table": i.source.table if i.source else None}
+            for i in self.catalog.indicators.values()
+        ]).set_index("indicator_id")
+        out = info.join(table, how="left").join(years, how="left").fillna({"real": 0, "demodata": 0})
+        return out.astype({"real": int, "demodata": int}).reset_index()
+
+    def releases(self) -> pd.DataFrame:
+        return self.store.table("release")

@@ -1,0 +1,170 @@
+"""The catalog: sectors, indicators and comparison groups, loaded from package data.
+
+The YAML files beside this module are the single place where an indicator's
+name, unit, decimals, direction, averaging rule, weight and SSB source live.
+:func:`load_catalog` validates them and checks the references between them
+(weights, profiles, sectors), so a bad edit fails at once with the file named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from kostra.catalog.models import (
+    INDICATOR_GROUPS,
+    DemoSpec,
+    GroupDef,
+    Indicator,
+    IndicatorKind,
+    Member,
+    Profile,
+    Sector,
+    SsbSource,
+)
+from kostra.errors import ConfigError
+from kostra.names import name_keys
+
+__all__ = [
+    "INDICATOR_GROUPS",
+    "Catalog",
+    "DemoSpec",
+    "GroupDef",
+    "Indicator",
+    "Member",
+    "Profile",
+    "Sector",
+    "SsbSource",
+    "load_catalog",
+]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    sectors: Mapping[str, Sector]
+    indicators: Mapping[str, Indicator]
+    groups: Mapping[str, GroupDef]
+    checksum: str
+
+    def sector(self, name: str) -> Sector:
+        """The sector called ``name`` (its id, Norwegian name or an alias)."""
+        wanted = name_keys(name)
+        for sector in self.sectors.values():
+            names = (sector.id, sector.name_nb, *sector.aliases)
+            if any(wanted & name_keys(n) for n in names):
+                return sector
+        known = ", ".join(s.id for s in self.sectors.values() if not s.hidden)
+        raise ConfigError(f"unknown sector {name!r}; choose one of: {known}")
+
+    def profile(self, sector: Sector, name: str | None) -> Profile:
+        if name is None:
+            return sector.profiles[0]
+        wanted = name_keys(name)
+        for profile in sector.profiles:
+            if wanted & (name_keys(profile.id) | name_keys(profile.name_nb)):
+                return profile
+        known = ", ".join(p.id for p in sector.profiles)
+        raise ConfigError(f"sector {sector.id} has no profile {name!r}; choose one of: {known}")
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        try:
+            return self.indicators[indicator_id]
+        except KeyError:
+            raise ConfigError(f"unknown indicator {indicator_id!r}") from None
+
+    def indicators_of(
+        self,
+        sector: str | None = None,
+        profile: str | None = None,
+        kinds: Iterable[IndicatorKind] = ("indicator",),
+    ) -> list[Indicator]:
+        """Indicators in catalog order, filtered by sector, profile and kind."""
+        wanted_kinds = set(kinds)
+        return [
+            ind
+            for ind in self.indicators.values()
+            if ind.kind in wanted_kinds
+            and (sector is None or ind.sector == sector)
+            and (profile is None or profile in ind.profiles)
+        ]
+
+
+def _read_yaml(name: str) -> Any:
+    path = resources.files("kostra.catalog").joinpath(name)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"catalog file {name} is not valid YAML: {exc}".replace("\n", " ")) from exc
+
+
+def _parse(model: type[Any], raw: Any, where: str) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{where}: {loc}: {first['msg']}") from exc
+
+
+def _indicator_files() -> list[str]:
+    folder = resources.files("kostra.catalog").joinpath("indicators")
+    return sorted(f"indicators/{p.name}" for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _check_references(catalog: Catalog) -> None:
+    for ind in catalog.indicators.values():
+        sector = catalog.sectors.get(ind.sector)
+        if sector is None:
+            raise ConfigError(f"indicator {ind.id}: unknown sector {ind.sector!r}")
+        profile_ids = {p.id for p in sector.profiles}
+        for profile in ind.profiles:
+            if profile not in profile_ids:
+                raise ConfigError(f"indicator {ind.id}: sector {sector.id} has no profile {profile}")
+        if ind.group is not None and ind.group not in INDICATOR_GROUPS:
+            raise ConfigError(f"indicator {ind.id}: unknown indicator group {ind.group!r}")
+        if ind.kind == "indicator" and ind.average == "weighted":
+            if ind.weight is None:
+                raise ConfigError(f"indicator {ind.id}: a weighted average needs a weight")
+            if ind.weight not in catalog.indicators:
+                raise ConfigError(f"indicator {ind.id}: weight {ind.weight!r} is not in the catalog")
+        if ind.demo is not None and ind.demo.per is not None and ind.demo.per not in catalog.indicators:
+            raise ConfigError(f"indicator {ind.id}: demo.per {ind.demo.per!r} is not in the catalog")
+    for group in catalog.groups.values():
+        for ref in (group.base, group.exclude_group):
+            if ref is not None and ref not in catalog.groups:
+                raise ConfigError(f"group {group.id}: refers to unknown group {ref!r}")
+
+
+@cache
+def load_catalog() -> Catalog:
+    """Load and validate the package catalog (cached: it is immutable)."""
+    digest = hashlib.sha256()
+    sectors: dict[str, Sector] = {}
+    for i, raw in enumerate(_read_yaml("sectors.yaml")["sectors"]):
+        sector = _parse(Sector, raw, f"sectors.yaml: sector #{i + 1}")
+        sectors[sector.id] = sector
+    indicators: dict[str, Indicator] = {}
+    for name in _indicator_files():
+        text = resources.files("kostra.catalog").joinpath(name).read_text(encoding="utf-8")
+        digest.update(text.encode())
+        for i, raw in enumerate(_read_yaml(name)["indicators"]):
+            ind = _parse(Indicator, raw, f"{name}: indicator #{i + 1}")
+            if ind.id in indicators:
+                raise ConfigError(f"{name}: indicator id {ind.id} is defined twice")
+            indicators[ind.id] = ind
+    groups: dict[str, GroupDef] = {}
+    for i, raw in enumerate(_read_yaml("groups.yaml")["groups"]):
+        group = _parse(GroupDef, raw, f"groups.yaml: group #{i + 1}")
+        groups[group.id] = group
+    for name in ("sectors.yaml", "groups.yaml"):
+        digest.update(resources.files("kostra.catalog").joinpath(name).read_bytes())
+    catalog = Catalog(sectors, indicators, groups, digest.hexdigest()[:16])
+    _check_references(catalog)
+    return catalog

@@ -1,0 +1,118 @@
+"""Typed, validated shapes of the catalog files (sectors, indicators, groups).
+
+The catalog is data: adding an indicator or a peer group means editing YAML,
+never code. These pydantic models are the contract those files must meet; they
+are frozen, so a loaded catalog can be shared freely between threads.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Direction = Literal["higher", "lower", "neutral"]
+Averaging = Literal["weighted", "unweighted"]
+IndicatorKind = Literal["indicator", "count", "population"]
+
+INDICATOR_GROUPS: tuple[str, ...] = (
+    "Prioritering og behov",
+    "Dekningsgrader",
+    "Produktivitet og enhetskostnader",
+    "Utfyllende indikatorer/kvalitet",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SsbSource(_Frozen):
+    """Where SSB publishes an indicator: a statbank table and its selection."""
+
+    table: str = Field(pattern=r"^\d{5}$")
+    contents: str = Field(min_length=3, description="ContentsCode of the figure")
+    filters: dict[str, str] = Field(default_factory=dict, description="other dimensions")
+    label: str | None = Field(default=None, description="SSB's own label of the ContentsCode")
+    verified: str = Field(min_length=3, description="where the table id and code were verified")
+
+
+class DemoSpec(_Frozen):
+    """How the seeded demodata generator draws plausible values for an indicator.
+
+    ``level`` is a typical national value for 2024, ``spread`` the relative
+    standard deviation between municipalities, ``trend`` the yearly relative
+    change, and ``year_noise`` the relative year-to-year wobble. With
+    ``scale: linear`` (figures that cross zero, such as a result in percent)
+    spread, trend and noise are in the indicator's own unit instead. For counts,
+    ``per`` names the population the count is a rate of (``level`` per person).
+    """
+
+    level: float
+    scale: Literal["log", "linear"] = "log"
+    spread: float = Field(default=0.15, ge=0)
+    trend: float = 0.0
+    year_noise: float = Field(default=0.03, ge=0)
+    lower: float | None = None
+    upper: float | None = None
+    per: str | None = None
+    missing: float = Field(default=0.0, ge=0, le=0.5, description="share missing in small places")
+
+
+class Indicator(_Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_nb: str
+    sector: str
+    profiles: tuple[str, ...] = ()
+    group: str | None = None
+    unit: str
+    decimals: int = Field(ge=0, le=4)
+    direction: Direction = "neutral"
+    average: Averaging = "weighted"
+    weight: str | None = Field(default=None, description="indicator id of the weight")
+    kind: IndicatorKind = "indicator"
+    source: SsbSource | None = None
+    demo: DemoSpec | None = None
+    note: str | None = None
+
+    @property
+    def starred(self) -> bool:
+        """Published tables mark unweighted averages with ``*``."""
+        return self.average == "unweighted"
+
+
+class Profile(_Frozen):
+    id: str
+    name_nb: str
+
+
+class Sector(_Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    name_nb: str
+    aliases: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+    profiles: tuple[Profile, ...] = (Profile(id="alle", name_nb="Alle"),)
+    intro_nb: str = ""
+    hidden: bool = False
+
+
+class Member(_Frozen):
+    code: str = Field(pattern=r"^\d{4}$")
+    from_year: int | None = None
+    to_year: int | None = None
+
+
+class GroupDef(_Frozen):
+    """A comparison group: fixed members by year, or a rule over another group."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name_nb: str
+    kind: Literal["network", "kostra", "country", "county", "user"] = "user"
+    aliases: tuple[str, ...] = ()
+    members: tuple[Member, ...] = ()
+    base: str | None = Field(default=None, description="start from this group's members")
+    exclude: tuple[str, ...] = ()
+    exclude_group: str | None = None
+    exclude_self: bool = Field(default=False, description="leave out the municipality analysed")
+    ssb_code: str | None = Field(default=None, description="SSB's region code, e.g. EAK, EKG12")
+    note: str | None = None

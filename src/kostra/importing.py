@@ -1,0 +1,152 @@
+"""Turning a file a user downloaded from SSB into observations for the store.
+
+The readers in :mod:`kostra.sources` give tidy rows with the region and the
+figure as SSB wrote them; here each row gets a catalog indicator and a region
+code, or the whole import stops with one line naming the file and row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from kostra.analysis.regions import resolve_region
+from kostra.catalog import Catalog
+from kostra.errors import InputError, RegionNotFound
+from kostra.names import name_keys
+from kostra.sources.jsonstat import read_jsonstat
+from kostra.sources.statbank import read_statbank_file
+
+__all__ = ["PreparedImport", "prepare_import"]
+
+_UNIT_SUFFIX = re.compile(r"\s*\((?:kr|prosent|antall|indeks|timer|årsverk|1000 kr)\)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class PreparedImport:
+    observations: pd.DataFrame  # indicator_id, region_code, year, value, status
+    checksum: str
+    source: str
+    published: datetime | None
+
+
+def _label_index(catalog: Catalog) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for ind in catalog.indicators.values():
+        names = [ind.id, ind.name_nb]
+        if ind.source is not None:
+            names.append(ind.source.contents)
+            if ind.source.label:
+                names.append(ind.source.label)
+        for name in names:
+            for key in name_keys(_UNIT_SUFFIX.sub("", name)):
+                index.setdefault(key, ind.id)
+    return index
+
+
+def _match_indicator(contents: str | None, index: dict[str, str]) -> str | None:
+    if not contents:
+        return None
+    for key in name_keys(_UNIT_SUFFIX.sub("", contents)):
+        if key in index:
+            return index[key]
+    return None
+
+
+def _read_jsonstat_file(path: Path, data: bytes, catalog: Catalog) -> tuple[pd.DataFrame, datetime | None]:
+    cube = read_jsonstat(data, name=path.name)
+    geo, metric, time = (cube.dimension(role) for role in ("geo", "metric", "time"))
+    if geo is None or time is None:
+        raise InputError(f"{path.name}: the JSON-stat dataset has no region (geo) or time dimension")
+    frame = cube.frame
+    others = [d.id for d in cube.dimensions if d not in (geo, metric, time)]
+    by_source = {}
+    for ind in catalog.indicators.values():
+        if ind.source is not None and (cube.table_id in (None, ind.source.table)):
+            by_source[(ind.source.contents, tuple(sorted(ind.source.filters.items())))] = ind.id
+    contents = frame[metric.id] if metric else pd.Series([None] * len(frame))
+    ids = []
+    for i, code in enumerate(contents):
+        filters = tuple(sorted((d, str(frame[d].iat[i])) for d in others))
+        ids.append(by_source.get((code, filters)) or by_source.get((code, ())))
+    tidy = pd.DataFrame({
+        "row": range(1, len(frame) + 1),
+        "region": frame[geo.id], "region_code": frame[geo.id],
+        "contents": contents, "indicator_id": ids,
+        "year": pd.to_numeric(frame[time.id], errors="coerce"),
+        "value": frame["value"], "status": frame["status"],
+    })
+    return tidy, cube.updated
+
+
+def _resolve_regions(tidy: pd.DataFrame, regions: pd.DataFrame, mapping: dict[str, str],
+                     name: str) -> pd.Series:
+    known = set(regions["code"])
+    out = []
+    cache: dict[str, str] = {}
+    for row, text, code in zip(tidy["row"], tidy["region"], tidy["region_code"], strict=True):
+        if isinstance(code, str) and code:
+            if code not in known:
+                raise InputError(f"{name}, row {row}: unknown region code {code!r}")
+            out.append(code)
+            continue
+        if text not in cache:
+            try:
+                cache[text] = resolve_region(str(text), regions, mapping).code
+            except RegionNotFound as exc:
+                raise InputError(f"{name}, row {row}: {exc}") from None
+        out.append(cache[text])
+    return pd.Series(out, index=tidy.index)
+
+
+def prepare_import(
+    path: Path,
+    catalog: Catalog,
+    regions: pd.DataFrame,
+    mapping: dict[str, str],
+    *,
+    indicator: str | None = None,
+    encoding: str | None = None,
+) -> PreparedImport:
+    """Read ``path`` and check every row against the catalog and the regions."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    published = None
+    if path.suffix.lower() == ".json" or data.lstrip()[:1] == b"{":
+        tidy, published = _read_jsonstat_file(path, data, catalog)
+    else:
+        tidy = read_statbank_file(path, encoding=encoding)
+        index = _label_index(catalog)
+        tidy["indicator_id"] = [_match_indicator(c, index) for c in tidy["contents"]]
+    if indicator is not None:
+        catalog.indicator(indicator)
+        distinct = {c for c in tidy["contents"] if c}
+        if len(distinct) > 1:
+            raise InputError(f"{path.name}: holds {len(distinct)} different figures; --indicator fits one")
+        tidy["indicator_id"] = indicator
+    unknown = tidy[tidy["indicator_id"].isna()]
+    if len(unknown):
+        first = unknown.iloc[0]
+        raise InputError(
+            f"{path.name}, row {first['row']}: unknown figure {first['contents']!r}; "
+            "name the catalog indicator with --indicator"
+        )
+    if tidy["year"].isna().any():
+        row = tidy.loc[tidy["year"].isna(), "row"].iloc[0]
+        raise InputError(f"{path.name}, row {row}: the year is missing or not a number")
+    tidy["region_code"] = _resolve_regions(tidy, regions, mapping, path.name)
+    duplicated = tidy.duplicated(["indicator_id", "region_code", "year"], keep=False)
+    if duplicated.any():
+        row = tidy.loc[duplicated, "row"].iloc[1]
+        raise InputError(f"{path.name}, row {row}: the same figure, region and year occurs twice")
+    digest = hashlib.sha256(data + (indicator or "").encode()).hexdigest()
+    observations = tidy.loc[:, ["indicator_id", "region_code", "year", "value", "status"]]
+    observations = observations.astype({"year": int})
+    return PreparedImport(observations, f"file:{digest}", path.name, published)

@@ -1,0 +1,92 @@
+"""Reading user-defined comparison groups from a small YAML or CSV file.
+
+YAML::
+
+    groups:
+      - id: naboer
+        name_nb: Nabokommuner
+        members: [Asker, Drammen, "3312"]
+
+CSV (one row per member)::
+
+    group_id,group_name,municipality
+    naboer,Nabokommuner,Asker
+
+Members may be given by name or number; they are resolved by the caller.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kostra.errors import InputError
+from kostra.sources.statbank import decode_text
+
+__all__ = ["UserGroup", "read_user_groups"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class UserGroup:
+    id: str
+    name_nb: str
+    members: tuple[tuple[str, str], ...]  # (as written, where: "row 3" / "member 2")
+
+
+def _check_id(group_id: str, where: str) -> str:
+    if not _ID.match(group_id):
+        raise InputError(f"{where}: group id {group_id!r} must be lower-case letters, digits and '-'")
+    return group_id
+
+
+def _from_yaml(text: str, name: str) -> list[UserGroup]:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{name}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
+        raise InputError(f"{name}: expected a list under 'groups:'")
+    out = []
+    for i, raw in enumerate(doc["groups"], start=1):
+        if not isinstance(raw, dict) or "id" not in raw or not raw.get("members"):
+            raise InputError(f"{name}: group #{i} needs an 'id' and a list of 'members'")
+        group_id = _check_id(str(raw["id"]), f"{name}: group #{i}")
+        members = tuple((str(m), f"group {group_id}, member {j}")
+                        for j, m in enumerate(raw["members"], start=1))
+        out.append(UserGroup(group_id, str(raw.get("name_nb", group_id)), members))
+    return out
+
+
+def _from_csv(text: str, name: str) -> list[UserGroup]:
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ",")
+    needed = {"group_id", "municipality"}
+    if reader.fieldnames is None or not needed <= set(reader.fieldnames):
+        raise InputError(f"{name}: the header must have the columns group_id and municipality")
+    groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for row in reader:
+        where = f"{name}, row {reader.line_num}"
+        group_id = _check_id((row.get("group_id") or "").strip(), where)
+        member = (row.get("municipality") or "").strip()
+        if not member:
+            raise InputError(f"{where}: the municipality is empty")
+        title = (row.get("group_name") or group_id).strip()
+        groups.setdefault(group_id, (title, []))[1].append((member, where))
+    return [UserGroup(gid, title, tuple(members)) for gid, (title, members) in groups.items()]
+
+
+def read_user_groups(path: Path) -> list[UserGroup]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    text = decode_text(data, path.name)
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        return _from_yaml(text, path.name)
+    return _from_csv(text, path.name)

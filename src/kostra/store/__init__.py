@@ -1,0 +1,272 @@
+"""The DuckDB store: the only module of kostra that speaks SQL.
+
+A :class:`Store` owns one DuckDB connection to one file. Every load is one
+transaction tagged with a release; a failed or killed load leaves the file as it
+was, because DuckDB commits atomically through its write-ahead log. Nothing is
+overwritten: a new release sits beside the old ones, and the view
+``current_observation`` picks the figure in force.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from kostra.catalog import Catalog
+from kostra.errors import StoreError
+from kostra.store.migrations import MIGRATIONS
+
+__all__ = ["OBSERVATION_COLUMNS", "LoadResult", "ReleaseKind", "ReleaseSpec", "Store"]
+
+ReleaseKind = Literal["bundled", "demodata", "file", "ssb"]
+OBSERVATION_COLUMNS = ("indicator_id", "region_code", "year", "value", "status")
+
+
+@dataclass(frozen=True)
+class ReleaseSpec:
+    """What a load is: where the figures came from and a checksum of them."""
+
+    source: str
+    kind: ReleaseKind
+    checksum: str
+    published: datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    release_id: int
+    rows: int
+    already_loaded: bool
+
+
+class Store:
+    """One DuckDB file with kostra's schema (see ``migrations.py``)."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise StoreError(f"store {self.path} does not exist; run 'kostra data status' once")
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}".splitlines()[0]) from exc
+        if not read_only:
+            self._migrate()
+
+    # -- plumbing ----------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            return self._con.execute(sql, params or [])
+
+    def frame(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        with self._lock:
+            return self._con.execute(sql, params or []).df()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block atomically: all of it is committed, or none of it."""
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                yield self._con
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            self._con.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        self.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMP)"
+        )
+        done = {row[0] for row in self.execute("SELECT name FROM schema_migration").fetchall()}
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction() as con:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migration VALUES (?, ?)", [name, _now()])
+
+    # -- meta ---------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    # -- reference data -----------------------------------------------------
+    def sync_catalog(self, catalog: Catalog) -> bool:
+        """Bring the ``indicator`` table in line with the catalog; True if it changed."""
+        if self.get_meta("catalog_checksum") == catalog.checksum:
+            return False
+        rows = [
+            (
+                ind.id, ind.name_nb, ind.sector, ",".join(ind.profiles), ind.group, ind.unit,
+                ind.decimals, ind.direction, ind.average, ind.weight, ind.kind,
+                ind.source.table if ind.source else None,
+                ind.source.contents if ind.source else None,
+                json.dumps(ind.source.filters, ensure_ascii=False) if ind.source else None,
+                ind.source.verified if ind.source else None,
+            )
+            for ind in catalog.indicators.values()
+        ]
+        with self.transaction() as con:
+            con.execute("DELETE FROM indicator")
+            con.executemany(f"INSERT INTO indicator VALUES ({', '.join('?' * 15)})", rows)
+            self._set_meta(con, "catalog_checksum", catalog.checksum)
+        return True
+
+    def replace_regions(
+        self,
+        regions: pd.DataFrame,
+        succession: pd.DataFrame,
+        members: pd.DataFrame,
+        *,
+        checksum: str,
+    ) -> bool:
+        """Replace the region, succession and group tables in one transaction."""
+        if self.get_meta("regions_checksum") == checksum:
+            return False
+        with self.transaction() as con:
+            for table, frame in (
+                ("region", regions),
+                ("region_succession", succession),
+                ("group_member", members),
+            ):
+                con.execute(f"DELETE FROM {table} WHERE true")
+                con.register("incoming", frame)
+                cols = ", ".join(frame.columns)
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
+                con.unregister("incoming")
+            self._set_meta(con, "regions_checksum", checksum)
+        return True
+
+    # -- observations ---------------------------------------------------------
+    def load_release(self, spec: ReleaseSpec, observations: pd.DataFrame) -> LoadResult:
+        """Load ``observations`` as one new release; a repeated checksum is a no-op."""
+        return self.load_releases([(spec, observations)])[0]
+
+    def load_releases(
+        self, batches: Sequence[tuple[ReleaseSpec, pd.DataFrame]]
+    ) -> list[LoadResult]:
+        """Load several releases in one transaction: all of them, or none."""
+        results: list[LoadResult] = []
+        with self.transaction() as con:
+            for spec, observations in batches:
+                results.append(self._load_one(con, spec, observations))
+        return results
+
+    def _load_one(
+        self, con: duckdb.DuckDBPyConnection, spec: ReleaseSpec, observations: pd.DataFrame
+    ) -> LoadResult:
+        found = con.execute("SELECT id FROM release WHERE checksum = ?", [spec.checksum]).fetchone()
+        if found is not None:
+            return LoadResult(int(found[0]), 0, already_loaded=True)
+        con.register("incoming", observations.loc[:, list(OBSERVATION_COLUMNS)])
+        try:
+            self._check_incoming(con)
+            next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM release").fetchone()
+            release_id = int(next_id[0]) if next_id else 1
+            con.execute(
+                "INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [release_id, spec.source, spec.kind, _now(), spec.published, spec.checksum,
+                 spec.note],
+            )
+            con.execute(
+                "INSERT INTO observation SELECT indicator_id, region_code, CAST(year AS INTEGER), "
+                "CAST(value AS DOUBLE), status, ? FROM incoming",
+                [release_id],
+            )
+        finally:
+            con.unregister("incoming")
+        return LoadResult(release_id, len(observations), already_loaded=False)
+
+    @staticmethod
+    def _check_incoming(con: duckdb.DuckDBPyConnection) -> None:
+        checks = (
+            ("SELECT indicator_id FROM incoming WHERE indicator_id NOT IN (SELECT id FROM indicator)",
+             "unknown indicator {!r}"),
+            ("SELECT region_code FROM incoming WHERE region_code NOT IN (SELECT code FROM region)",
+             "unknown region code {!r}"),
+            ("SELECT indicator_id || ' ' || region_code || ' ' || year FROM incoming "
+             "GROUP BY indicator_id, region_code, year HAVING count(*) > 1",
+             "the figure {} occurs twice"),
+        )
+        for sql, message in checks:
+            bad = con.execute(sql + " LIMIT 1").fetchone()
+            if bad is not None:
+                raise StoreError("nothing loaded: " + message.format(bad[0]))
+
+    # -- reads ----------------------------------------------------------------
+    def observations(
+        self,
+        indicator_ids: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+    ) -> pd.DataFrame:
+        """Current figures (one per indicator, region and year) with their release kind."""
+        where, params = [], []
+        if indicator_ids is not None:
+            where.append("indicator_id IN (SELECT * FROM unnest(?))")
+            params.append(list(indicator_ids))
+        if years is not None:
+            where.append("year IN (SELECT * FROM unnest(?))")
+            params.append([int(y) for y in years])
+        sql = "SELECT * FROM current_observation"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return self.frame(sql, params)
+
+    def status_counts(self) -> pd.DataFrame:
+        """Per indicator and release kind: figures in force, and their years."""
+        return self.frame(
+            "SELECT indicator_id, release_kind, count(value) AS figures, "
+            "count(*) - count(value) AS missing, min(year) AS first_year, max(year) AS last_year "
+            "FROM current_observation GROUP BY ALL ORDER BY ALL"
+        )
+
+    def latest_year(self, indicator_ids: Sequence[str]) -> int | None:
+        row = self.execute(
+            "SELECT max(year) FROM observation WHERE value IS NOT NULL AND "
+            "indicator_id IN (SELECT * FROM unnest(?))",
+            [list(indicator_ids)],
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    def table(self, name: Literal[
+        "region", "region_succession", "group_member", "indicator", "release"
+    ]) -> pd.DataFrame:
+        return self.frame(f"SELECT * FROM {name}")
+
+    def fingerprint(self) -> tuple[int, int, str | None]:
+        """Counts that change with every committed load (used by tests and status)."""
+        obs = self.execute("SELECT count(*) FROM observation").fetchone()
+        rel = self.execute("SELECT count(*) FROM release").fetchone()
+        return (int(obs[0]) if obs else 0, int(rel[0]) if rel else 0, self.get_meta("regions_checksum"))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,92 @@
+"""Ordered, named schema migrations of the DuckDB store.
+
+Each migration runs once, inside the transaction that records it in
+``schema_migration``; a store opened by a newer kostra is brought up to date
+on open. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MIGRATIONS: Final[tuple[tuple[str, str], ...]] = (
+    (
+        "0001_initial",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE release (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('bundled', 'demodata', 'file', 'ssb')),
+            fetched_at TIMESTAMP NOT NULL,
+            published TIMESTAMP,
+            checksum TEXT NOT NULL UNIQUE,
+            note TEXT
+        );
+
+        CREATE TABLE region (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('municipality', 'county', 'group', 'country')),
+            valid_from INTEGER,
+            valid_to INTEGER,
+            county TEXT
+        );
+
+        CREATE TABLE region_succession (
+            old_code TEXT NOT NULL,
+            new_code TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('renumbered', 'merged', 'split')),
+            PRIMARY KEY (old_code, new_code)
+        );
+
+        CREATE TABLE group_member (
+            group_id TEXT NOT NULL,
+            region_code TEXT NOT NULL,
+            from_year INTEGER,
+            to_year INTEGER,
+            source TEXT NOT NULL
+        );
+
+        CREATE TABLE indicator (
+            id TEXT PRIMARY KEY,
+            name_nb TEXT NOT NULL,
+            sector TEXT NOT NULL,
+            profiles TEXT NOT NULL,
+            indicator_group TEXT,
+            unit TEXT NOT NULL,
+            decimals INTEGER NOT NULL,
+            direction TEXT NOT NULL,
+            average TEXT NOT NULL,
+            weight TEXT,
+            kind TEXT NOT NULL,
+            source_table TEXT,
+            source_contents TEXT,
+            source_filters TEXT,
+            source_verified TEXT
+        );
+
+        CREATE TABLE observation (
+            indicator_id TEXT NOT NULL,
+            region_code TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            value DOUBLE,
+            status TEXT,
+            release_id INTEGER NOT NULL
+        );
+
+        -- The figure in force for each indicator, region and year: real figures
+        -- beat generated demodata, and among equals the newest release wins.
+        CREATE VIEW current_observation AS
+        SELECT o.indicator_id, o.region_code, o.year, o.value, o.status, o.release_id,
+               r.kind AS release_kind
+        FROM observation o JOIN release r ON r.id = o.release_id
+        QUALIFY row_number() OVER (
+            PARTITION BY o.indicator_id, o.region_code, o.year
+            ORDER BY (r.kind = 'demodata'), r.id DESC
+        ) = 1;
+        """,
+    ),
+)

@@ -151,8 +151,19 @@ class Session:
 
     @cached_property
     def _municipalities(self) -> frozenset[str]:
-        codes = self.regions.loc[self.regions["kind"] == "municipality", "code"]
-        return frozenset(self._mapping.get(c, c) for c in codes)
+        """Today's municipalities."""
+        current = self.regions[(self.regions["kind"] == "municipality") & self.regions["valid_to"].isna()]
+        return frozenset(current["code"])
+
+    def municipalities_in(self, year: int) -> frozenset[str]:
+        """The country's members in ``year``: today's municipalities (figures on today's
+        borders are filed under them) and the old ones that still existed that year."""
+        regions = self.regions
+        old = regions[
+            (regions["kind"] == "municipality") & regions["valid_to"].notna()
+            & (regions["valid_to"] >= year) & (regions["valid_from"].fillna(0) <= year)
+        ]
+        return self._municipalities | {self._mapping.get(c, c) for c in old["code"]}
 
     @property
     def groups(self) -> dict[str, GroupDef]:
@@ -204,7 +215,8 @@ class Session:
         for key in keys:
             for year in years:
                 found = members_in_year(group, year, self.groups, self._members,
-                                        self._municipalities, subject=key if per_subject else None)
+                                        self.municipalities_in(year),
+                                        subject=key if per_subject else None)
                 rows += [(key, year, code) for code in found]
         membership = pd.DataFrame(rows, columns=["group_key", "year", "region_code"])
         subject_keys = pd.DataFrame({
@@ -264,7 +276,7 @@ class Session:
     ) -> pd.DataFrame:
         """Profiles of many municipalities and sectors at once (one row per municipality,
         sector, profile and indicator)."""
-        codes = (sorted(self._municipalities & set(self.regions.loc[self.regions["valid_to"].isna(), "code"]))
+        codes = (sorted(self._municipalities)
                  if municipalities is None else [self.region(m).code for m in municipalities])
         chosen = self.group(group).definition
         sector_ids = [self.catalog.sector(s).id for s in sectors] if sectors else [

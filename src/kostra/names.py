@@ -23,15 +23,21 @@ def _squash(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-def name_keys(name: str) -> frozenset[str]:
+def name_keys(name: str, *, parts: bool = True) -> frozenset[str]:
     """All spellings of ``name`` a user might type, folded to lower-case ASCII.
 
-    SSB writes bilingual names as "Trondheim - Tråante"; each part is a key too.
+    With ``parts`` (for names being searched), SSB's bilingual names such as
+    "Trondheim - Tråante" also give a key per language, and a name with a
+    qualifier, "Våler (Østfold)", also gives "Våler". A query is folded
+    without ``parts``, so "Herøy (Nordland)" finds only that Herøy.
     """
-    parts = [name, *name.split(" - ")] if " - " in name else [name]
+    variants = [name]
+    if parts:
+        variants += name.split(" - ") if " - " in name else []
+        variants += [v.split(" (")[0] for v in variants if " (" in v]
     keys: set[str] = set()
-    for part in parts:
-        lowered = part.strip().lower()
+    for variant in variants:
+        lowered = variant.strip().lower()
         for table in (_NB_PLAIN, _NB_DOUBLE):
             keys.add(_squash(_strip_accents(lowered.translate(table))))
     keys.discard("")

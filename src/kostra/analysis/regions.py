@@ -67,9 +67,11 @@ def resolve_region(
     candidates = regions[regions["kind"].isin(kinds)]
     by_code = candidates[candidates["code"].str.upper() == text.upper()]
     if by_code.empty:
-        wanted = name_keys(text)
+        wanted = name_keys(text, parts=False)
         hits = [bool(wanted & name_keys(str(n))) for n in candidates["name"]]
         by_code = candidates[hits]
+        if by_code["kind"].nunique() > 1:  # "Oslo" is the municipality before the county
+            by_code = by_code[by_code["kind"] == kinds[0]]
     if by_code.empty:
         raise RegionNotFound(f"no municipality or county called {query!r}; use its name or number (e.g. 3201)")
     codes = {mapping.get(c, c) for c in by_code["code"]}
@@ -77,7 +79,8 @@ def resolve_region(
     if len(codes) > 1 and len(current) == 1:
         codes = {str(current.iloc[0]["code"])}
     if len(codes) > 1:
-        options = ", ".join(sorted(_label(r) for _, r in by_code.iterrows()))
+        shown = current if len(current) else by_code
+        options = ", ".join(sorted(_label(r) for _, r in shown.iterrows()))
         raise RegionNotFound(f"{query!r} is ambiguous: {options}; use the number")
     code = codes.pop()
     row = regions[regions["code"] == code].iloc[0]

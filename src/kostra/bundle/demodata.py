@@ -98,10 +98,19 @@ def _path(
     return out
 
 
-def _clip(values: np.ndarray, spec: DemoSpec) -> np.ndarray:
-    lower = -np.inf if spec.lower is None else spec.lower
-    upper = np.inf if spec.upper is None else spec.upper
-    return np.clip(values, lower, upper)
+def _clip(values: np.ndarray, spec: DemoSpec, unit: str) -> np.ndarray:
+    """Keep values within the spec's bounds (given for the last year and moved
+    back with the trend) and within 0-100 for shares."""
+    if values.ndim == 1:
+        factors = np.ones(1)
+    elif spec.scale == "linear":
+        factors = np.ones(values.shape[1])
+    else:
+        factors = (1.0 + spec.trend) ** np.arange(1 - values.shape[1], 1)
+    lower = -np.inf if spec.lower is None else spec.lower * factors
+    upper = np.inf if spec.upper is None else spec.upper * factors
+    out = np.clip(values, lower, upper)
+    return np.clip(out, 0.0, 100.0) if unit == "prosent" else out
 
 
 class Generator:
@@ -147,9 +156,9 @@ class Generator:
         noise = rng.normal(0.0, spec.year_noise, (n_rows, n_cols))
         missing = rng.random((n_rows, n_cols)) < spec.missing
         if spec.scale == "linear":
-            anchor = _clip(spec.level + effect, spec)
+            anchor = _clip(spec.level + effect, spec, ind.unit)
         else:
-            anchor = _clip(spec.level * np.exp(effect - spec.spread**2 / 2), spec)
+            anchor = _clip(spec.level * np.exp(effect - spec.spread**2 / 2), spec, ind.unit)
         anchor_col = np.full(n_rows, n_cols - 1)
 
         real = self._real(ind.id)
@@ -160,7 +169,7 @@ class Generator:
                 anchor_col[i], anchor[i] = cols[0], real[i, cols[0]]
         fitted = self._fit_rows(ind, anchor, anchor_col)
 
-        values = np.round(_clip(_path(anchor_col, anchor, spec, noise), spec), ind.decimals)
+        values = np.round(_clip(_path(anchor_col, anchor, spec, noise), spec, ind.unit), ind.decimals)
         # Fitted values must survive clipping and rounding untouched.
         values[fitted, -1] = anchor[fitted]
         values[missing & self.small[:, None]] = np.nan

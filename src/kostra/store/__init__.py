@@ -112,8 +112,8 @@ class Store:
 
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        row = self.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return None if row is None else str(row[0])
+        rows = self.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return str(rows[0][0]) if rows else None
 
     def _set_meta(self, con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
@@ -183,14 +183,14 @@ class Store:
     def _load_one(
         self, con: duckdb.DuckDBPyConnection, spec: ReleaseSpec, observations: pd.DataFrame
     ) -> LoadResult:
-        found = con.execute("SELECT id FROM release WHERE checksum = ?", [spec.checksum]).fetchone()
-        if found is not None:
-            return LoadResult(int(found[0]), 0, already_loaded=True)
+        found = con.execute("SELECT id FROM release WHERE checksum = ?", [spec.checksum]).fetchall()
+        if found:
+            return LoadResult(int(found[0][0]), 0, already_loaded=True)
         con.register("incoming", observations.loc[:, list(OBSERVATION_COLUMNS)])
         try:
             self._check_incoming(con)
-            next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM release").fetchone()
-            release_id = int(next_id[0]) if next_id else 1
+            next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM release").fetchall()
+            release_id = int(next_id[0][0])
             con.execute(
                 "INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [release_id, spec.source, spec.kind, _now(), spec.published, spec.checksum,
@@ -217,9 +217,9 @@ class Store:
              "the figure {} occurs twice"),
         )
         for sql, message in checks:
-            bad = con.execute(sql + " LIMIT 1").fetchone()
-            if bad is not None:
-                raise StoreError("nothing loaded: " + message.format(bad[0]))
+            bad = con.execute(sql + " LIMIT 1").fetchall()
+            if bad:
+                raise StoreError("nothing loaded: " + message.format(bad[0][0]))
 
     # -- reads ----------------------------------------------------------------
     def observations(
@@ -249,12 +249,12 @@ class Store:
         )
 
     def latest_year(self, indicator_ids: Sequence[str]) -> int | None:
-        row = self.execute(
+        rows = self.execute(
             "SELECT max(year) FROM observation WHERE value IS NOT NULL AND "
             "indicator_id IN (SELECT * FROM unnest(?))",
             [list(indicator_ids)],
-        ).fetchone()
-        return None if row is None or row[0] is None else int(row[0])
+        ).fetchall()
+        return None if rows[0][0] is None else int(rows[0][0])
 
     def table(self, name: Literal[
         "region", "region_succession", "group_member", "indicator", "release"
@@ -263,9 +263,9 @@ class Store:
 
     def fingerprint(self) -> tuple[int, int, str | None]:
         """Counts that change with every committed load (used by tests and status)."""
-        obs = self.execute("SELECT count(*) FROM observation").fetchone()
-        rel = self.execute("SELECT count(*) FROM release").fetchone()
-        return (int(obs[0]) if obs else 0, int(rel[0]) if rel else 0, self.get_meta("regions_checksum"))
+        obs = self.execute("SELECT count(*) FROM observation").fetchall()[0][0]
+        rel = self.execute("SELECT count(*) FROM release").fetchall()[0][0]
+        return (int(obs), int(rel), self.get_meta("regions_checksum"))
 
 
 def _now() -> datetime:

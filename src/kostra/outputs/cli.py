@@ -1,0 +1,191 @@
+"""The ``kostra`` command line: thin wrappers around the Python API.
+
+A :class:`~kostra.errors.KostraError` is printed as one red line (exit code 1);
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from kostra import api
+from kostra.errors import KostraError
+from kostra.outputs.formatting import format_nb
+from kostra.outputs.profile_table import (
+    render_profile_csv,
+    render_profile_json,
+    render_profile_table,
+)
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  help="KOSTRA-analyse for kommuner: tjenesteprofiler mot ASSS, KOSTRA-grupper og landet.")
+data_app = typer.Typer(no_args_is_help=True, help="Datagrunnlaget: status og import av filer fra SSB.")
+app.add_typer(data_app, name="data")
+
+# Piped output gets a wide page instead of rich's 80 columns, so tables stay readable.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class _State:
+    db: Path | None = None
+    groups: Path | None = None
+    debug: bool = False
+
+
+state = _State()
+
+
+@app.callback()
+def _options(
+    db: Annotated[Path | None, typer.Option(help="DuckDB-fil (standard: $KOSTRA_HOME/kostra.duckdb).")] = None,
+    groups: Annotated[Path | None, typer.Option(help="YAML- eller CSV-fil med egne sammenligningsgrupper.")] = None,
+    debug: Annotated[bool, typer.Option(help="Vis full feilmelding (traceback).")] = False,
+) -> None:
+    state.db, state.groups, state.debug = db, groups, debug
+
+
+def _open() -> api.Session:
+    with err.status("Åpner datalageret …") as status:
+        return api.open(state.db, groups=state.groups,
+                        progress=lambda msg: status.update(msg + " …"))
+
+
+DEMODATA_NOTE = ("DEMODATA: tabellen bygger helt eller delvis på genererte tall, ikke SSBs. "
+                 "Kjør 'kostra data status' for å se hvilke.")
+
+
+@app.command()
+def profile(
+    municipality: Annotated[str, typer.Argument(help="Kommune, navn eller nummer (Bærum, 3201, 0219).")],
+    sector: Annotated[str, typer.Option("--sector", "-s", help="Tjenesteområde, f.eks. pleie-og-omsorg.")],
+    profile_name: Annotated[str | None, typer.Option("--profile", "-p", help="Profil: alle, 0-66, 67+, ttu.")] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")] = None,
+    group: Annotated[str, typer.Option("--group", "-g", help="Sammenligningsgruppe: asss, asss10, kostragruppe-12, landet, et fylke eller en egen gruppe.")] = "asss",
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Utdata: table, csv eller json.")] = Format.table,
+) -> None:
+    """Tjenesteprofil og indikatortabell: kommunens tre siste år mot gruppens snitt, høyeste og laveste."""
+    with _open() as session:
+        table = session.profile(municipality, sector, profile_name, year, group)
+        sector_def = session.catalog.sector(sector)
+        profile_def = session.catalog.profile(sector_def, profile_name)
+    table.attrs.update(sector=sector_def.id, profile=profile_def.id)
+    demodata = bool(table["demodata"].any())
+    if fmt is Format.csv:
+        sys.stdout.write(render_profile_csv(table))
+    elif fmt is Format.json:
+        sys.stdout.write(render_profile_json(table))
+    else:
+        title = (f"{sector_def.name_nb} – {profile_def.name_nb}: {table.attrs['municipality']} "
+                 f"sammenlignet med {table.attrs['group']}, {table.attrs['year']}")
+        caption = "Kilde: SSB (KOSTRA). * = uvektet snitt. Indeks: gruppens snitt = 100."
+        if demodata:
+            caption += "\n" + DEMODATA_NOTE
+        out.print(render_profile_table(table, title, caption))
+        return
+    if demodata:
+        err.print(f"[yellow]{DEMODATA_NOTE}[/yellow]")
+
+
+@data_app.command("status")
+def data_status(
+    sector: Annotated[str | None, typer.Option("--sector", "-s", help="Bare dette tjenesteområdet.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Per indikator: hvor mange tall som er ekte (SSB/publisert) og hvor mange som er demodata."""
+    with _open() as session:
+        status = session.data_status()
+        releases = session.releases()
+        if sector:
+            status = status[status["sector"] == session.catalog.sector(sector).id]
+    if fmt is Format.csv:
+        sys.stdout.write(status.to_csv(index=False))
+        return
+    if fmt is Format.json:
+        sys.stdout.write(status.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title="Datagrunnlag: ekte tall og demodata per indikator")
+    for column in ("Indikator", "Område", "Ekte", "Demodata", "År", "SSB-tabell"):
+        table.add_column(column, justify="right" if column in ("Ekte", "Demodata") else "left")
+    for row in status.itertuples():
+        years = "" if row.first_year != row.first_year else f"{int(row.first_year)}–{int(row.last_year)}"
+        flag = "[yellow]" if row.demodata else ""
+        table.add_row(f"{row.indicator_id}", row.sector, format_nb(row.real, 0),
+                      f"{flag}{format_nb(row.demodata, 0)}", years, row.ssb_table or "")
+    out.print(table)
+    out.print(f"{len(releases)} utgivelser i lageret: "
+              + ", ".join(f"{r.id}: {r.source}" for r in releases.itertuples()))
+
+
+@data_app.command("import")
+def data_import(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX eller JSON-stat 2.0 lastet ned fra SSBs statistikkbank.")],
+    indicator: Annotated[str | None, typer.Option(help="Katalogens indikator-id, når filen har ett tall som ikke gjenkjennes.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Tegnsett (standard: UTF-8, ellers ISO-8859-1).")] = None,
+) -> None:
+    """Les inn en fil fra SSB som én utgivelse: alle rader, eller ingen."""
+    with _open() as session:
+        result = session.import_file(file, indicator=indicator, encoding=encoding)
+    if result.already_loaded:
+        out.print(f"{file.name}: allerede lest inn (utgivelse {result.release_id}); ingenting endret.")
+    else:
+        out.print(f"{file.name}: {format_nb(result.rows, 0)} tall lest inn som utgivelse {result.release_id}.")
+
+
+@app.command("groups")
+def list_groups(
+    year: Annotated[int, typer.Option("--year", "-y")] = 2024,
+) -> None:
+    """Sammenligningsgruppene og medlemmene deres i et år."""
+    from rich.table import Table
+
+    from kostra.analysis.groups import members_in_year
+
+    with _open() as session:
+        table = Table(title=f"Sammenligningsgrupper {year}")
+        table.add_column("Id")
+        table.add_column("Navn")
+        table.add_column("Medlemmer", overflow="fold")
+        names = session.regions.set_index("code")["name"]
+        for group in session.groups.values():
+            members = members_in_year(group, year, session.groups, session._members,
+                                      session.municipalities_in(year))
+            shown = ", ".join(sorted(str(names.get(c, c)) for c in members)) if len(members) <= 15 else f"{len(members)} kommuner"
+            table.add_row(group.id, group.name_nb, shown)
+    out.print(table)
+
+
+def main() -> None:
+    command = typer.main.get_command(app)
+    try:
+        command.main(standalone_mode=False, prog_name="kostra")
+    except KostraError as exc:
+        if state.debug:
+            raise
+        err.print(f"[red]Feil:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        err.print("Avbrutt.")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

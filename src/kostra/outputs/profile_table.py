@@ -1,0 +1,111 @@
+"""Rendering a service profile (from :meth:`kostra.api.Session.profile`) as a
+terminal table, CSV or JSON. Values are shown with each indicator's decimals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pandas as pd
+from rich.table import Table
+
+from kostra.outputs.formatting import format_nb, format_plain, is_missing
+
+__all__ = ["CSV_COLUMNS", "render_profile_csv", "render_profile_json", "render_profile_table"]
+
+INDEX_DECIMALS = 1
+_VALUE_COLUMNS = ("group_average", "group_highest", "group_lowest")
+_INDEX_COLUMNS = ("index", "index_highest", "index_lowest", "index_previous")
+CSV_COLUMNS = (
+    "indicator_id", "indicator_group", "indicator", "unit",
+    # the three year columns go here
+    "group_average", "group_highest", "group_lowest",
+    "index", "index_highest", "index_lowest", "index_previous",
+    "highest_region", "lowest_region", "members", "members_with_data", "average_rule", "demodata",
+)
+
+
+def _years(profile: pd.DataFrame) -> list[str]:
+    return [c for c in profile.columns if c.isdigit()]
+
+
+def render_profile_csv(profile: pd.DataFrame) -> str:
+    years = _years(profile)
+    header = list(CSV_COLUMNS[:4]) + years + list(CSV_COLUMNS[4:])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in profile.to_dict("records"):
+        decimals = int(row["decimals"])
+        out: list[Any] = []
+        for column in header:
+            value = row[column]
+            if column in years or column in _VALUE_COLUMNS:
+                out.append(format_plain(value, decimals))
+            elif column in _INDEX_COLUMNS:
+                out.append(format_plain(value, INDEX_DECIMALS))
+            elif column == "demodata":
+                out.append("true" if value else "false")
+            else:
+                out.append("" if is_missing(value) else value)
+        writer.writerow(out)
+    return buffer.getvalue()
+
+
+def _json_number(value: Any, decimals: int) -> float | None:
+    text = format_plain(value, decimals)
+    return float(text) if text else None
+
+
+def render_profile_json(profile: pd.DataFrame) -> str:
+    years = _years(profile)
+    rows = []
+    for row in profile.to_dict("records"):
+        decimals = int(row["decimals"])
+        rows.append({
+            "indicator_id": row["indicator_id"],
+            "indicator_group": row["indicator_group"],
+            "indicator": row["indicator"],
+            "unit": row["unit"],
+            "decimals": decimals,
+            "values": {y: _json_number(row[y], decimals) for y in years},
+            **{c: _json_number(row[c], decimals) for c in _VALUE_COLUMNS},
+            **{c: _json_number(row[c], INDEX_DECIMALS) for c in _INDEX_COLUMNS},
+            "highest_region": row["highest_region"] if not is_missing(row["highest_region"]) else None,
+            "lowest_region": row["lowest_region"] if not is_missing(row["lowest_region"]) else None,
+            "members": int(row["members"]),
+            "members_with_data": int(row["members_with_data"]),
+            "average_rule": row["average_rule"],
+            "demodata": bool(row["demodata"]),
+        })
+    attrs = {k: (int(v) if hasattr(v, "item") else v) for k, v in profile.attrs.items()}
+    doc = {**attrs, "demodata": bool(profile["demodata"].any()), "rows": rows}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_profile_table(profile: pd.DataFrame, title: str, caption: str) -> Table:
+    years = _years(profile)
+    group = str(profile.attrs.get("group", "gruppen"))
+    table = Table(title=title, caption=caption, caption_justify="left", show_lines=False)
+    table.add_column("Indikator", overflow="fold", min_width=40, max_width=70)
+    for year in years:
+        table.add_column(year, justify="right", no_wrap=True)
+    for label in (f"Snitt {group}", f"Høyest {group}", f"Lavest {group}", f"Indeks ({group} = 100)"):
+        table.add_column(label, justify="right", no_wrap=True)
+    current = None
+    for row in profile.to_dict("records"):
+        if row["indicator_group"] != current:
+            current = row["indicator_group"]
+            table.add_row(f"[bold]{current or 'Øvrige'}[/bold]", *[""] * (len(years) + 4))
+        decimals = int(row["decimals"])
+        star = " *" if row["average_rule"] == "unweighted" else ""
+        name = f"{row['indicator']} ({row['unit']}){star}"
+        table.add_row(
+            name,
+            *[format_nb(row[y], decimals) for y in years],
+            *[format_nb(row[c], decimals) for c in _VALUE_COLUMNS],
+            format_nb(row["index"], 0),
+        )
+    return table

@@ -1,0 +1,71 @@
+"""Shared fixtures: the published figures, and stores filled from the bundle.
+
+Filling a store from the bundle takes a couple of seconds, so one template
+store is built per test session and copied for every test that writes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kostra
+from kostra.api import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def shared_data_dir() -> Path:
+    """../shared/data beside the checkout (as in CI), or $KOSTRA_SHARED_DATA."""
+    configured = os.environ.get("KOSTRA_SHARED_DATA")
+    path = Path(configured) if configured else ROOT.parent / "shared" / "data"
+    if not (path / "published").is_dir():
+        raise RuntimeError(f"shared data not found at {path}; set KOSTRA_SHARED_DATA")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return shared_data_dir()
+
+
+@pytest.fixture(scope="session")
+def published(shared_data: Path) -> pd.DataFrame:
+    return pd.read_csv(shared_data / "published" / "tjenesteprofil_pleie_og_omsorg_2024.csv",
+                       dtype={"value": str})
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "kostra.duckdb"
+    kostra.open(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def session(template_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    """A read-mostly session shared by the tests that do not write."""
+    path = tmp_path_factory.mktemp("shared") / "kostra.duckdb"
+    shutil.copy(template_store, path)
+    with kostra.open(path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def store_path(template_store: Path, tmp_path: Path) -> Path:
+    """A private copy of the filled store for a test that writes."""
+    path = tmp_path / "kostra.duckdb"
+    shutil.copy(template_store, path)
+    return path
+
+
+@pytest.fixture
+def fresh(store_path: Path) -> Iterator[Session]:
+    with kostra.open(store_path) as opened:
+        yield opened

@@ -23,7 +23,7 @@ from platformdirs import user_data_dir
 from kostra.analysis.group_average import compute_group_stats
 from kostra.analysis.groups import find_group, members_in_year
 from kostra.analysis.regions import Region, canonical_codes, canonicalize, resolve_region
-from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile
+from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
 from kostra.catalog import Catalog, GroupDef, Indicator, Member, load_catalog
 from kostra.errors import ConfigError, InputError, RegionNotFound
 from kostra.importing import prepare_import
@@ -234,23 +234,25 @@ class Session:
         return found.id, chosen.id, indicators
 
     def _profiles(
-        self, indicators: list[Indicator], subjects: Sequence[str], year: int, group: GroupDef,
-        observations: pd.DataFrame | None = None,
+        self, indicators: list[Indicator], subjects: Sequence[str], years: Sequence[int],
+        group: GroupDef, observations: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
-        years = list(range(year - PROFILE_YEARS + 1, year + 1))
+        """Profile rows for every subject, indicator and year in ``years``."""
+        needed = sorted({y - k for y in years for k in range(PROFILE_YEARS)})
         ids = [i.id for i in indicators]
         weight_ids = sorted({i.weight for i in indicators if i.weight})
-        obs = observations if observations is not None else self.observations(ids + weight_ids, years)
+        obs = observations if observations is not None else self.observations(ids + weight_ids, needed)
         values = obs[obs["indicator_id"].isin(ids)]
         weights = obs[obs["indicator_id"].isin(weight_ids)]
-        membership, subject_keys = self._membership(group, [year - 1, year], subjects)
+        stat_years = sorted({y - k for y in years for k in (0, 1)})
+        membership, subject_keys = self._membership(group, stat_years, subjects)
         rules = pd.DataFrame({
             "indicator_id": ids,
             "average": [i.average for i in indicators],
             "weight": [i.weight for i in indicators],
         })
         stats = compute_group_stats(values, weights, membership, rules)
-        return compute_profile(indicators, values, stats, subject_keys, year)
+        return compute_profile(indicators, values, stats, subject_keys, years)
 
     def profile(
         self,
@@ -265,33 +267,35 @@ class Session:
         _, _, indicators = self._sector_indicators(sector, profile)
         chosen = self.group(group).definition
         year = year if year is not None else self.latest_year(indicators)
-        table = self._profiles(indicators, [region.code], year, chosen)
+        table = self._profiles(indicators, [region.code], [year], chosen).drop(columns="year")
+        table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
         table.attrs.update(municipality=region.name, region_code=region.code, year=year,
                            group=chosen.name_nb, group_id=chosen.id)
         return self._name_regions(table)
 
-    def profiles(
-        self, year: int, group: str = "asss", sectors: Sequence[str] | None = None,
+    def all_profiles(
+        self, years: int | Sequence[int], group: str = "asss", sectors: Sequence[str] | None = None,
         municipalities: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Profiles of many municipalities and sectors at once (one row per municipality,
-        sector, profile and indicator)."""
-        codes = (sorted(self._municipalities)
-                 if municipalities is None else [self.region(m).code for m in municipalities])
+        """Profiles of many municipalities, sectors and years at once: one row per
+        municipality, indicator and year, with the indicator's sector and profile.
+
+        Year columns are relative here ("value_2" two years back, "value_1",
+        "value_0" the year itself), since the rows span several years.
+        """
+        wanted = [years] if isinstance(years, int) else list(years)
+        codes = (sorted(self._municipalities) if municipalities is None
+                 else [self.region(m).code for m in municipalities])
         chosen = self.group(group).definition
         sector_ids = [self.catalog.sector(s).id for s in sectors] if sectors else [
             s.id for s in self.catalog.sectors.values() if not s.hidden]
-        pairs = [(s, p.id) for s in sector_ids for p in self.catalog.sectors[s].profiles]
-        every = [i for s, p in pairs for i in self.catalog.indicators_of(s, p)]
-        ids = sorted({i.id for i in every} | {i.weight for i in every if i.weight})
-        obs = self.observations(ids, list(range(year - PROFILE_YEARS + 1, year + 1)))
-        frames = []
-        for sector_id, profile_id in pairs:
-            indicators = self.catalog.indicators_of(sector_id, profile_id)
-            if indicators:
-                table = self._profiles(indicators, codes, year, chosen, obs)
-                frames.append(table.assign(sector=sector_id, profile=profile_id))
-        return pd.concat(frames, ignore_index=True)
+        indicators = [i for s in sector_ids for i in self.catalog.indicators_of(s)]
+        table = self._profiles(indicators, codes, wanted, chosen)
+        placement = pd.DataFrame(
+            [(i.id, i.sector, p) for i in indicators for p in i.profiles],
+            columns=["indicator_id", "sector", "profile"],
+        )
+        return table.merge(placement, on="indicator_id")
 
     def _name_regions(self, table: pd.DataFrame) -> pd.DataFrame:
         names = self.regions.set_index("code")["name"]

@@ -46,10 +46,21 @@ def canonical_codes(succession: pd.DataFrame) -> dict[str, str]:
 
 
 def canonicalize(observations: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
-    """The same frame with ``region_code`` replaced by today's number where one exists."""
+    """The same frame with ``region_code`` replaced by today's number where one exists.
+
+    When a figure then exists under two numbers of the same municipality (a
+    demodata figure on today's borders and SSB's under the old number), the
+    store's rule decides: real before demodata, then the newest release.
+    """
     codes = observations["region_code"]
     mapped = codes.map(mapping)
-    return observations.assign(region_code=mapped.fillna(codes))
+    out = observations.assign(region_code=mapped.fillna(codes))
+    if not {"release_kind", "release_id"} <= set(out.columns) or not mapped.notna().any():
+        return out
+    keys = ["indicator_id", "region_code", "year"]
+    ranked = out.assign(_demo=out["release_kind"] == "demodata").sort_values(
+        ["_demo", "release_id"], ascending=[True, False], kind="stable")
+    return ranked.drop_duplicates(keys).drop(columns="_demo").sort_index()
 
 
 def _label(row: pd.Series) -> str:

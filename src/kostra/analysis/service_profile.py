@@ -4,6 +4,9 @@ For each indicator of a sector's profile: the municipality's value for the
 last three years, the group's average, highest and lowest for the latest year,
 and the index ``100 * value / group average`` (with the highest and lowest as
 indices, and last year's index for the change).
+
+The work is done on dense arrays (municipality x indicator x year), so one
+call profiles all 357 municipalities for many years at once.
 """
 
 from __future__ import annotations
@@ -15,24 +18,30 @@ import pandas as pd
 
 from kostra.catalog import Indicator
 
-__all__ = ["PROFILE_YEARS", "compute_profile"]
+__all__ = ["PROFILE_YEARS", "compute_profile", "value_column"]
 
 PROFILE_YEARS = 3
 
 
-def _indicator_frame(indicators: Sequence[Indicator]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "order": range(len(indicators)),
-            "indicator_id": [i.id for i in indicators],
-            "indicator_group": [i.group for i in indicators],
-            "indicator": [i.name_nb for i in indicators],
-            "unit": [i.unit for i in indicators],
-            "decimals": [i.decimals for i in indicators],
-            "average_rule": [i.average for i in indicators],
-            "weight": [i.weight if i.average == "weighted" else None for i in indicators],
-        }
-    )
+def value_column(years_back: int) -> str:
+    """Name of the column holding the value ``years_back`` years before the profile's year."""
+    return f"value_{years_back}"
+
+
+def _positions(labels: pd.Series, universe: pd.Index) -> np.ndarray:
+    return universe.get_indexer(labels.to_numpy())
+
+
+def _cube(frame: pd.DataFrame, rows: pd.Index, cols: pd.Index, years: pd.Index,
+          row_col: str, column: str, fill: object) -> np.ndarray:
+    out = np.full((len(rows), len(cols), len(years)), fill, dtype=np.asarray(fill).dtype
+                  if not isinstance(fill, float) else float)
+    r = _positions(frame[row_col], rows)
+    c = _positions(frame["indicator_id"], cols)
+    t = _positions(frame["year"], years)
+    keep = (r >= 0) & (c >= 0) & (t >= 0)
+    out[r[keep], c[keep], t[keep]] = frame[column].to_numpy()[keep]
+    return out
 
 
 def compute_profile(
@@ -40,49 +49,80 @@ def compute_profile(
     values: pd.DataFrame,
     stats: pd.DataFrame,
     subjects: pd.DataFrame,
-    year: int,
+    years: Sequence[int],
 ) -> pd.DataFrame:
-    """One row per (subject, indicator).
+    """One row per (year, subject, indicator), in catalog order within a subject.
 
     values:   indicator_id, region_code, year, value, release_kind (canonical codes)
     stats:    output of :func:`~kostra.analysis.group_average.compute_group_stats`
     subjects: region_code, group_key — the municipalities to profile and the
               key of the group statistics each is compared with
+    Columns ``value_0``, ``value_1``, ``value_2`` hold the year's value and the
+    two before it.
     """
-    years = list(range(year - PROFILE_YEARS + 1, year + 1))
-    base = subjects.merge(_indicator_frame(indicators), how="cross")
-    mine = values[values["region_code"].isin(subjects["region_code"]) & values["year"].isin(years)]
-    wide = mine.pivot_table(
-        index=["region_code", "indicator_id"], columns="year", values="value", aggfunc="first",
-        dropna=False,
-    ).reindex(columns=years)
-    wide.columns = [str(c) for c in wide.columns]
-    demo = (
-        mine.assign(d=mine["release_kind"] == "demodata")
-        .groupby(["region_code", "indicator_id"])["d"].any().rename("own_demodata")
-    )
-    out = base.merge(wide.reset_index(), on=["region_code", "indicator_id"], how="left")
-    out = out.merge(demo.reset_index(), on=["region_code", "indicator_id"], how="left")
+    ids = pd.Index([i.id for i in indicators])
+    codes = pd.Index(subjects["region_code"])
+    keys = pd.Index(subjects["group_key"].unique())
+    span = pd.Index(range(min(years) - PROFILE_YEARS + 1, max(years) + 1))
+    mine = values[values["region_code"].isin(codes)]
+    own = _cube(mine, codes, ids, span, "region_code", "value", np.nan)
+    own_demo = _cube(mine.assign(d=mine["release_kind"].eq("demodata")), codes, ids, span,
+                     "region_code", "d", False)
+    stat = {column: _cube(stats, keys, ids, span, "group_key", column, np.nan)
+            for column in ("average", "highest", "lowest", "members", "members_with_data")}
+    stat_demo = _cube(stats, keys, ids, span, "group_key", "demodata", False)
+    where = {column: _cube(stats, keys, ids, span, "group_key", column, None)
+             for column in ("highest_region", "lowest_region")}
+    key_of = keys.get_indexer(subjects["group_key"].to_numpy())
 
-    now = stats[stats["year"] == year].drop(columns="year").rename(columns={
-        "average": "group_average", "highest": "group_highest", "lowest": "group_lowest",
-        "demodata": "group_demodata"})
-    before = stats.loc[stats["year"] == year - 1, ["group_key", "indicator_id", "average"]].rename(
-        columns={"average": "previous_average"})
-    out = out.merge(now, on=["group_key", "indicator_id"], how="left")
-    out = out.merge(before, on=["group_key", "indicator_id"], how="left")
+    n_subjects, n_ind = len(codes), len(ids)
+    frames = []
+    for year in years:
+        t = span.get_loc(year)
+        g = key_of[:, None]
+        average = stat["average"][g, np.arange(n_ind), t]
+        current = own[:, :, t]
+        previous = own[:, :, t - 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            columns = {
+                value_column(k): own[:, :, t - k].ravel() for k in reversed(range(PROFILE_YEARS))
+            }
+            columns.update(
+                group_average=average.ravel(),
+                group_highest=stat["highest"][g, np.arange(n_ind), t].ravel(),
+                group_lowest=stat["lowest"][g, np.arange(n_ind), t].ravel(),
+                highest_region=where["highest_region"][g, np.arange(n_ind), t].ravel(),
+                lowest_region=where["lowest_region"][g, np.arange(n_ind), t].ravel(),
+                members=np.nan_to_num(stat["members"][g, np.arange(n_ind), t]).astype(int).ravel(),
+                members_with_data=np.nan_to_num(
+                    stat["members_with_data"][g, np.arange(n_ind), t]).astype(int).ravel(),
+                index=(100 * current / average).ravel(),
+                index_highest=(100 * stat["highest"][g, np.arange(n_ind), t] / average).ravel(),
+                index_lowest=(100 * stat["lowest"][g, np.arange(n_ind), t] / average).ravel(),
+                index_previous=(100 * previous / stat["average"][g, np.arange(n_ind), t - 1]).ravel(),
+                demodata=(own_demo[:, :, t - PROFILE_YEARS + 1: t + 1].any(axis=2)
+                          | stat_demo[g, np.arange(n_ind), t]).ravel(),
+            )
+        frame = pd.DataFrame({
+            "year": year,
+            "region_code": np.repeat(codes.to_numpy(), n_ind),
+            **_indicator_columns(indicators, n_subjects),
+            **columns,
+        })
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
-    current, previous = out[str(year)].to_numpy(float), out[str(year - 1)].to_numpy(float)
-    average = out["group_average"].to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["index"] = 100 * current / average
-        out["index_highest"] = 100 * out["group_highest"].to_numpy(float) / average
-        out["index_lowest"] = 100 * out["group_lowest"].to_numpy(float) / average
-        out["index_previous"] = 100 * previous / out["previous_average"].to_numpy(float)
-    out["demodata"] = out["own_demodata"].fillna(False).astype(bool) | out[
-        "group_demodata"].fillna(False).astype(bool)
-    out["members"] = out["members"].fillna(0).astype(int)
-    out["members_with_data"] = out["members_with_data"].fillna(0).astype(int)
-    out = out.sort_values(["region_code", "order"], kind="stable", ignore_index=True)
-    return out.drop(columns=["order", "own_demodata", "group_demodata", "previous_average",
-                             "group_key"])
+
+def _indicator_columns(indicators: Sequence[Indicator], repeat: int) -> dict[str, np.ndarray]:
+    def tiled(items: list[object]) -> np.ndarray:
+        return np.tile(np.asarray(items, dtype=object), repeat)
+
+    return {
+        "indicator_id": tiled([i.id for i in indicators]),
+        "indicator_group": tiled([i.group for i in indicators]),
+        "indicator": tiled([i.name_nb for i in indicators]),
+        "unit": tiled([i.unit for i in indicators]),
+        "decimals": np.tile(np.array([i.decimals for i in indicators]), repeat),
+        "average_rule": tiled([i.average for i in indicators]),
+        "weight": tiled([i.weight if i.average == "weighted" else None for i in indicators]),
+    }

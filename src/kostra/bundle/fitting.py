@@ -103,38 +103,58 @@ def fit_group_row(
 
     ``fixed`` holds members whose values are known (``None`` = missing, so left
     out of the average); ``weights`` holds every member's weight (1 for an
-    unweighted average).
+    unweighted average). The members drawn highest and lowest take the
+    published extremes where that can work; otherwise other members are tried.
     """
     present = {c: v for c, v in fixed.items() if v is not None}
     for code, value in present.items():
         if not target.lowest <= value <= target.highest:
             raise FitError(f"known value {value} of {code} lies outside the published range")
+    if len(proposals) < 2:
+        raise FitError("at least two free members are needed")
+    by_value = sorted(proposals, key=lambda c: (proposals[c], c))
+    needs_top = not any(v == target.highest for v in present.values())
+    needs_bottom = not any(v == target.lowest for v in present.values())
+    tops: list[str | None] = list(reversed(by_value)) if needs_top else [None]
+    bottoms: list[str | None] = list(by_value) if needs_bottom else [None]
+    for top in tops:
+        for bottom in bottoms:
+            if top is not None and top == bottom:
+                continue
+            try:
+                result = _fit_with(present, proposals, weights, target, top, bottom)
+            except FitError:
+                continue
+            _check(result, present, weights, target)
+            return result
+    raise FitError("no choice of members meets the published row")
+
+
+def _fit_with(
+    present: dict[str, float], proposals: dict[str, float], weights: dict[str, float],
+    target: RowTarget, top: str | None, bottom: str | None,
+) -> dict[str, float]:
     codes = sorted(present) + sorted(proposals)
     values = np.array([present.get(c, proposals.get(c, 0.0)) for c in codes], dtype=float)
     w = np.array([weights[c] for c in codes], dtype=float)
-    free = np.array([c in proposals for c in codes])
-    order = [int(i) for i in np.argsort(values) if free[i]]
-    if len(order) < 2:
-        raise FitError("at least two free members are needed")
-    # The members drawn highest and lowest take the published extremes.
-    if not any(v == target.highest for v in present.values()):
-        top = order.pop()
-        values[top], free[top] = target.highest, False
-    if not any(v == target.lowest for v in present.values()):
-        bottom = order.pop(0)
-        values[bottom], free[bottom] = target.lowest, False
+    free = np.array([c in proposals and c not in (top, bottom) for c in codes])
+    if top is not None:
+        values[codes.index(top)] = target.highest
+    if bottom is not None:
+        values[codes.index(bottom)] = target.lowest
     if not free.any():
         raise FitError("no member is left to meet the published average")
     inner = 10.0**-target.decimals
+    lo, hi = target.lowest + inner, target.highest - inner
+    fixed_sum = float(np.dot(values[~free], w[~free]))
+    reachable = ((fixed_sum + lo * w[free].sum()) / w.sum(), (fixed_sum + hi * w[free].sum()) / w.sum())
+    if reachable[0] > target.avg_high or reachable[1] < target.avg_low:
+        raise FitError("the published average is out of reach with these extremes")
     mid = (target.avg_low + target.avg_high) / 2
-    values = _shift_into_range(
-        values, free, w, mid, target.lowest + inner, target.highest - inner
-    )
+    values = _shift_into_range(values, free, w, mid, lo, hi)
     values[free] = np.round(values[free], target.decimals)
     values = _fine_tune(values, free, w, target, inner)
-    result = {c: float(v) for c, v in zip(codes, values, strict=True) if c in proposals}
-    _check(result, present, weights, target)
-    return result
+    return {c: float(v) for c, v in zip(codes, values, strict=True) if c in proposals}
 
 
 def _check(

@@ -91,14 +91,16 @@ def _find(headers: list[str], names: Sequence[str]) -> int | None:
 
 
 def _layout(headers: list[str], first_row: list[Any], name: str) -> _Layout:
-    region = _find(headers, _REGION_HEADERS)
+    region = next((i for i, h in enumerate(headers) if h.startswith(_REGION_HEADERS)), None)
+    year = _find(headers, _YEAR_HEADERS)
     if region is None:
         region = next(
-            (i for i, v in enumerate(first_row) if _REGION_VALUE.match(str(v).strip())), None
+            (i for i, v in enumerate(first_row)
+             if i != year and _REGION_VALUE.match(str(v).strip()) and not isinstance(v, int | float)),
+            None,
         )
     if region is None:
         raise InputError(f"{name}: no region column (expected a header 'region' or values like '3201 Bærum')")
-    year = _find(headers, _YEAR_HEADERS)
     contents = _find(headers, _CONTENTS_HEADERS)
     used = {region, year, contents}
     values = [i for i in range(len(headers)) if i not in used]

@@ -31,8 +31,10 @@ def main() -> None:
             rows = len(session.all_profiles(list(years)))
             best = min(best, time.perf_counter() - start)
         session.close()
-    print(f"all profiles: {rows} rows (357 municipalities x {len(years)} years x all sectors) "
-          f"in {best:.3f} s (best of {args.repeat})")
+    print(
+        f"all profiles: {rows} rows (357 municipalities x {len(years)} years x all sectors) "
+        f"in {best:.3f} s (best of {args.repeat})"
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,9 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def published(shared_data: Path) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "published" / "tjenesteprofil_pleie_og_omsorg_2024.csv",
-                       dtype={"value": str})
+    return pd.read_csv(
+        shared_data / "published" / "tjenesteprofil_pleie_og_omsorg_2024.csv", dtype={"value": str}
+    )
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,18 @@ import pandas as pd
 
 from kostra.catalog import INDICATOR_GROUPS, load_catalog
 
-SERVICE_AREAS = ["grunnskole", "barnehage", "barnevern", "pleie-og-omsorg", "kommunehelse",
-                 "sosialtjeneste-og-bolig", "kultur-og-fritid", "administrasjon", "eiendom", "okonomi"]
+SERVICE_AREAS = [
+    "grunnskole",
+    "barnehage",
+    "barnevern",
+    "pleie-og-omsorg",
+    "kommunehelse",
+    "sosialtjeneste-og-bolig",
+    "kultur-og-fritid",
+    "administrasjon",
+    "eiendom",
+    "okonomi",
+]
 
 
 def test_every_service_area_has_at_least_eight_indicators() -> None:

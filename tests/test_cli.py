@@ -14,8 +14,14 @@ def run(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess
     env = dict(os.environ)
     if env_home is not None:
         env["KOSTRA_HOME"] = str(env_home)
-    return subprocess.run([sys.executable, "-m", "kostra", *args], capture_output=True, text=True,
-                          check=False, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "kostra", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_profile_table_is_norwegian_and_says_demodata(store_path: Path) -> None:
@@ -27,8 +33,20 @@ def test_profile_table_is_norwegian_and_says_demodata(store_path: Path) -> None:
 
 
 def test_profile_json(store_path: Path) -> None:
-    result = run("--db", str(store_path), "profile", "3201", "-s", "pleie-og-omsorg", "-p", "67+",
-                 "-y", "2024", "-f", "json")
+    result = run(
+        "--db",
+        str(store_path),
+        "profile",
+        "3201",
+        "-s",
+        "pleie-og-omsorg",
+        "-p",
+        "67+",
+        "-y",
+        "2024",
+        "-f",
+        "json",
+    )
     doc = json.loads(result.stdout)
     assert doc["region_code"] == "3201" and doc["year"] == 2024 and doc["demodata"] is True
     first = doc["rows"][0]

@@ -14,28 +14,31 @@ from kostra.errors import InputError
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _current(session, indicator: str, code: str, year: int) -> tuple[float, str]:  # type: ignore[no-untyped-def]
+def _current(session, indicator: str, code: str, year: int) -> tuple[float, str]:
     frame = session.store.observations([indicator], [year]).set_index("region_code")
     return frame.loc[code, "value"], frame.loc[code, "release_kind"]
 
 
-def test_csv_semicolon_utf8(fresh) -> None:  # type: ignore[no-untyped-def]
+def test_csv_semicolon_utf8(fresh) -> None:
     result = fresh.import_file(FIXTURES / "statbank_12134_semicolon_utf8.csv")
     assert result.rows == 5 and not result.already_loaded
     assert _current(fresh, "okonomi_frie_inntekter_per_innb", "3201", 2024) == (74321.0, "file")
-    oslo = fresh.store.observations(["okonomi_frie_inntekter_per_innb"], [2024]).set_index(
-        "region_code").loc["0301"]
+    oslo = (
+        fresh.store.observations(["okonomi_frie_inntekter_per_innb"], [2024])
+        .set_index("region_code")
+        .loc["0301"]
+    )
     assert oslo["status"] == ".." and oslo["value"] != oslo["value"]  # NaN, not 0
     again = fresh.import_file(FIXTURES / "statbank_12134_semicolon_utf8.csv")
     assert again.already_loaded and again.release_id == result.release_id
 
 
-def test_csv_comma_latin1_wide(fresh) -> None:  # type: ignore[no-untyped-def]
+def test_csv_comma_latin1_wide(fresh) -> None:
     fresh.import_file(FIXTURES / "statbank_wide_comma_latin1.csv")
     assert _current(fresh, "okonomi_netto_driftsresultat", "3203", 2023) == (-0.8, "file")
 
 
-def test_xlsx(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx(fresh, tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(["region", "statistikkvariabel", "år", "verdi"])
@@ -46,14 +49,14 @@ def test_xlsx(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert _current(fresh, "plo_sykefravaer", "3201", 2024) == (7.77, "file")
 
 
-def test_jsonstat_with_release_time(fresh) -> None:  # type: ignore[no-untyped-def]
+def test_jsonstat_with_release_time(fresh) -> None:
     result = fresh.import_file(FIXTURES / "ssb_12134_KOSAG110000_2024.json")
     assert result.rows == 3
     release = fresh.releases().set_index("id").loc[result.release_id]
     assert str(release["published"]).startswith("2026-03-16")
 
 
-def test_names_instead_of_numbers_and_an_explicit_indicator(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_names_instead_of_numbers_and_an_explicit_indicator(fresh, tmp_path: Path) -> None:
     path = tmp_path / "egen.csv"
     path.write_text("region;år;Min indikator\nBærum;2024;12,5\nAsker;2024;11\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"egen.csv, row 2: unknown figure 'Min indikator'"):
@@ -63,25 +66,44 @@ def test_names_instead_of_numbers_and_an_explicit_indicator(fresh, tmp_path: Pat
 
 
 BROKEN = {
-    "wrong_encoding.csv": ("region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n".encode("utf-16"),
-                           "NUL bytes"),
-    "missing_column.csv": (b"region;statistikkvariabel\n3201 Baerum;Frie inntekter per innbygger (kr)\n",
-                           "no column with figures"),
-    "unknown_region.csv": ("region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n9876 Atlantis;2024;2\n".encode(),
-                           r"unknown_region.csv, row 3: unknown region code '9876'"),
-    "unknown_name.csv": ("region;år;Frie inntekter per innbygger (kr)\nBærum;2024;1\nAtlantis;2024;2\n".encode(),
-                         r"unknown_name.csv, row 3: no municipality or county called 'Atlantis'"),
-    "not_a_number.csv": ("region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n3203 Asker;2024;mye\n".encode(),
-                         r"not_a_number.csv, row 3: 'mye' in column"),
-    "broken.json": (json.dumps({"class": "dataset", "id": ["a"], "size": [2],
-                                "dimension": {"a": {"category": {"index": ["x", "y"]}}},
-                                "value": [1]}).encode(), "has 1 cells, expected 2"),
+    "wrong_encoding.csv": (
+        "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n".encode("utf-16"),
+        "NUL bytes",
+    ),
+    "missing_column.csv": (
+        b"region;statistikkvariabel\n3201 Baerum;Frie inntekter per innbygger (kr)\n",
+        "no column with figures",
+    ),
+    "unknown_region.csv": (
+        "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n9876 Atlantis;2024;2\n".encode(),
+        r"unknown_region.csv, row 3: unknown region code '9876'",
+    ),
+    "unknown_name.csv": (
+        "region;år;Frie inntekter per innbygger (kr)\nBærum;2024;1\nAtlantis;2024;2\n".encode(),
+        r"unknown_name.csv, row 3: no municipality or county called 'Atlantis'",
+    ),
+    "not_a_number.csv": (
+        "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n3203 Asker;2024;mye\n".encode(),
+        r"not_a_number.csv, row 3: 'mye' in column",
+    ),
+    "broken.json": (
+        json.dumps(
+            {
+                "class": "dataset",
+                "id": ["a"],
+                "size": [2],
+                "dimension": {"a": {"category": {"index": ["x", "y"]}}},
+                "value": [1],
+            }
+        ).encode(),
+        "has 1 cells, expected 2",
+    ),
     "broken.xlsx": (b"PK\x03\x04 this is not really a zip", "not a readable XLSX file"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_broken_files_leave_the_store_unchanged(fresh, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_broken_files_leave_the_store_unchanged(fresh, tmp_path: Path, name: str) -> None:
     data, message = BROKEN[name]
     path = tmp_path / name
     path.write_bytes(data)

@@ -8,8 +8,19 @@ import kostra
 def test_all_is_sorted_and_complete() -> None:
     assert list(kostra.__all__) == sorted(kostra.__all__)
     public = {name for name in dir(kostra) if not name.startswith("_")}
-    modules = {"analysis", "api", "catalog", "errors", "names", "sources", "store", "outputs",
-               "importing", "bundle", "data"}
+    modules = {
+        "analysis",
+        "api",
+        "catalog",
+        "errors",
+        "names",
+        "sources",
+        "store",
+        "outputs",
+        "importing",
+        "bundle",
+        "data",
+    }
     assert public - modules == set(kostra.__all__) - {"__version__"}
 
 

@@ -18,22 +18,43 @@ import pandas as pd
 import pytest
 
 PROFILES = {"alle": "alle", "0-66": "0-66", "67+": "67+", "TTU": "ttu"}
-SERIES = {"Snitt ASSS": "group_average", "Høyest ASSS": "group_highest", "Lavest ASSS": "group_lowest"}
+SERIES = {
+    "Snitt ASSS": "group_average",
+    "Høyest ASSS": "group_highest",
+    "Lavest ASSS": "group_lowest",
+}
 # KOSTRA.md: the highest-ASSS labels of the published PLO profile chart.
 PUBLISHED_HIGHEST_LABELS = [129, 124, 110, 114, 178, 113]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kostra", *args], capture_output=True,
-                          text=True, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kostra", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
 def cli_profiles(template_store: Path) -> dict[str, list[dict[str, str]]]:
     out = {}
     for published_name, profile in PROFILES.items():
-        result = run_cli("--db", str(template_store), "profile", "Bærum", "--sector",
-                         "pleie-og-omsorg", "--profile", profile, "--year", "2024", "--format", "csv")
+        result = run_cli(
+            "--db",
+            str(template_store),
+            "profile",
+            "Bærum",
+            "--sector",
+            "pleie-og-omsorg",
+            "--profile",
+            profile,
+            "--year",
+            "2024",
+            "--format",
+            "csv",
+        )
         assert result.returncode == 0, result.stderr
         out[published_name] = list(csv.DictReader(io.StringIO(result.stdout)))
     return out
@@ -63,7 +84,8 @@ def test_every_published_number_is_reproduced(
         column = str(rec.year) if rec.series == "Bærum" else SERIES[rec.series]
         assert _same_at_published_precision(str(rec.value), row[column]), (
             f"{rec.profile} / {rec.indicator} / {rec.series} {rec.year}: "
-            f"published {rec.value!r}, kostra {row[column]!r}")
+            f"published {rec.value!r}, kostra {row[column]!r}"
+        )
         checked += 1
     assert checked == len(published) == 126
 
@@ -90,13 +112,17 @@ def test_index_is_value_over_group_average(cli_profiles: dict[str, list[dict[str
             assert low - 0.05 <= float(row["index"]) <= high + 0.05
 
 
-def test_highest_labels_of_the_published_chart(cli_profiles: dict[str, list[dict[str, str]]]) -> None:
-    labels = [int(Decimal(r["index_highest"]).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
-              for r in cli_profiles["alle"]]
+def test_highest_labels_of_the_published_chart(
+    cli_profiles: dict[str, list[dict[str, str]]],
+) -> None:
+    labels = [
+        int(Decimal(r["index_highest"]).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+        for r in cli_profiles["alle"]
+    ]
     assert labels == PUBLISHED_HIGHEST_LABELS
 
 
-def test_python_api_gives_the_same_table(session, cli_profiles) -> None:  # type: ignore[no-untyped-def]
+def test_python_api_gives_the_same_table(session, cli_profiles) -> None:
     table = session.profile("3201", sector="plo", profile="ttu", year=2024)
     row = table.set_index("indicator_id").loc["ttu_utgifter_per_utviklingshemmet"]
     assert round(row["2024"]) == 1835374

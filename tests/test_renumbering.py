@@ -12,19 +12,21 @@ INDICATOR = "Sykefravær pleie og omsorg"
 
 def _write(tmp_path: Path) -> Path:
     rows = [
-        ("0219 Bærum (-2019)", 2018, "6,0"), ("0219 Bærum (-2019)", 2019, "6,1"),
-        ("3024 Bærum (2020-2023)", 2020, "6,2"), ("3024 Bærum (2020-2023)", 2023, "6,5"),
+        ("0219 Bærum (-2019)", 2018, "6,0"),
+        ("0219 Bærum (-2019)", 2019, "6,1"),
+        ("3024 Bærum (2020-2023)", 2020, "6,2"),
+        ("3024 Bærum (2020-2023)", 2023, "6,5"),
         ("3201 Bærum", 2024, "6,6"),
-        ("0220 Asker (-2019)", 2019, "9,0"), ("3025 Asker (2020-2023)", 2020, "9,1"),
+        ("0220 Asker (-2019)", 2019, "9,0"),
+        ("3025 Asker (2020-2023)", 2020, "9,1"),
     ]
-    text = "region;statistikkvariabel;år;verdi\n" + "".join(
-        f"{r};{INDICATOR};{y};{v}\n" for r, y, v in rows)
+    text = "region;statistikkvariabel;år;verdi\n" + "".join(f"{r};{INDICATOR};{y};{v}\n" for r, y, v in rows)
     path = tmp_path / "renummerert.csv"
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def test_profile_follows_baerum_across_2019_2020_and_2024(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_profile_follows_baerum_across_2019_2020_and_2024(fresh, tmp_path: Path) -> None:
     fresh.import_file(_write(tmp_path))
     for query in ("Bærum", "0219", "3024", "3201"):
         table = fresh.profile(query, "plo", "alle", 2020, group="landet").set_index("indicator_id")
@@ -35,10 +37,9 @@ def test_profile_follows_baerum_across_2019_2020_and_2024(fresh, tmp_path: Path)
     assert latest.loc["plo_sykefravaer", "2024"] == 6.6
 
 
-def test_a_merged_municipality_is_not_its_successor(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_merged_municipality_is_not_its_successor(fresh, tmp_path: Path) -> None:
     fresh.import_file(_write(tmp_path))
-    observations = fresh.observations(["plo_sykefravaer"], [2019, 2020]).set_index(
-        ["region_code", "year"])
+    observations = fresh.observations(["plo_sykefravaer"], [2019, 2020]).set_index(["region_code", "year"])
     # Asker 0220 merged with Røyken and Hurum in 2020: its 2019 figure stays its own...
     assert observations.loc[("0220", 2019), "value"] == 9.0
     # ...while 3025 (2020-2023) was only renumbered to 3203 in 2024.
@@ -49,10 +50,13 @@ def test_a_merged_municipality_is_not_its_successor(fresh, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("year", "expected"), [(2019, "6.1"), (2021, None)])
-def test_years_without_figures_stay_missing(fresh, tmp_path: Path, year: int, expected: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_years_without_figures_stay_missing(fresh, tmp_path: Path, year: int, expected: str | None) -> None:
     fresh.import_file(_write(tmp_path))
-    value = fresh.profile("Bærum", "plo", "alle", year).set_index("indicator_id").loc[
-        "plo_sykefravaer", str(year)]
+    value = (
+        fresh.profile("Bærum", "plo", "alle", year)
+        .set_index("indicator_id")
+        .loc["plo_sykefravaer", str(year)]
+    )
     if expected is None:  # 2021 was not in the file: the bundled demodata figure remains
         assert value == value
     else:

@@ -1,8 +1,8 @@
 """kostra: KOSTRA benchmarking for Norwegian municipalities.
 
-    >>> import kostra
-    >>> with kostra.open() as k:
-    ...     table = k.profile("Bærum", sector="pleie-og-omsorg", profile="alle", year=2024)
+>>> import kostra
+>>> with kostra.open() as k:
+...     table = k.profile("Bærum", sector="pleie-og-omsorg", profile="alle", year=2024)
 """
 
 from kostra.analysis.regions import Region

@@ -52,7 +52,7 @@ class GroupChoice:
     definition: GroupDef
 
 
-def open(  # noqa: A001 - the package's entry point reads best as kostra.open()
+def open(
     db: Path | str | None = None,
     *,
     groups: Path | str | None = None,
@@ -129,10 +129,15 @@ class Session:
         regions = pd.concat([regions, aggregates], ignore_index=True)
         members = read_bundled_csv("group_members.csv")
         counties = regions.loc[regions["county"].notna(), ["county", "code"]]
-        county_members = pd.DataFrame({
-            "group_id": counties["county"].str.lower(), "region_code": counties["code"],
-            "from_year": pd.NA, "to_year": pd.NA, "source": "region",
-        })
+        county_members = pd.DataFrame(
+            {
+                "group_id": counties["county"].str.lower(),
+                "region_code": counties["code"],
+                "from_year": pd.NA,
+                "to_year": pd.NA,
+                "source": "region",
+            }
+        )
         members = pd.concat([members, county_members], ignore_index=True)
         return regions, read_bundled_csv("region_succession.csv"), members
 
@@ -160,16 +165,19 @@ class Session:
         borders are filed under them) and the old ones that still existed that year."""
         regions = self.regions
         old = regions[
-            (regions["kind"] == "municipality") & regions["valid_to"].notna()
-            & (regions["valid_to"] >= year) & (regions["valid_from"].fillna(0) <= year)
+            (regions["kind"] == "municipality")
+            & regions["valid_to"].notna()
+            & (regions["valid_to"] >= year)
+            & (regions["valid_from"].fillna(0) <= year)
         ]
         return self._municipalities | {self._mapping.get(c, c) for c in old["code"]}
 
     @property
     def groups(self) -> dict[str, GroupDef]:
         counties = {
-            str(r.code).lower(): GroupDef(id=str(r.code).lower(), name_nb=str(r.name), kind="county",
-                                          aliases=(str(r.code),))
+            str(r.code).lower(): GroupDef(
+                id=str(r.code).lower(), name_nb=str(r.name), kind="county", aliases=(str(r.code),)
+            )
             for r in self.regions[self.regions["kind"] == "county"].itertuples()
         }
         return {**self.catalog.groups, **counties, **self._user_groups}
@@ -192,8 +200,7 @@ class Session:
                     members.append(Member(code=self.region(text).code))
                 except RegionNotFound as exc:
                     raise InputError(f"{where}: {exc}") from None
-            definition = GroupDef(id=group.id, name_nb=group.name_nb, kind="user",
-                                  members=tuple(members))
+            definition = GroupDef(id=group.id, name_nb=group.name_nb, kind="user", members=tuple(members))
             self._user_groups[group.id] = definition
             loaded.append(definition)
         return loaded
@@ -214,15 +221,22 @@ class Session:
         keys = list(subjects) if per_subject else ["group"]
         for key in keys:
             for year in years:
-                found = members_in_year(group, year, self.groups, self._members,
-                                        self.municipalities_in(year),
-                                        subject=key if per_subject else None)
+                found = members_in_year(
+                    group,
+                    year,
+                    self.groups,
+                    self._members,
+                    self.municipalities_in(year),
+                    subject=key if per_subject else None,
+                )
                 rows += [(key, year, code) for code in found]
         membership = pd.DataFrame(rows, columns=["group_key", "year", "region_code"])
-        subject_keys = pd.DataFrame({
-            "region_code": list(subjects),
-            "group_key": list(subjects) if per_subject else ["group"] * len(subjects),
-        })
+        subject_keys = pd.DataFrame(
+            {
+                "region_code": list(subjects),
+                "group_key": list(subjects) if per_subject else ["group"] * len(subjects),
+            }
+        )
         return membership, subject_keys
 
     def _sector_indicators(self, sector: str, profile: str | None) -> tuple[str, str, list[Indicator]]:
@@ -234,8 +248,12 @@ class Session:
         return found.id, chosen.id, indicators
 
     def _profiles(
-        self, indicators: list[Indicator], subjects: Sequence[str], years: Sequence[int],
-        group: GroupDef, observations: pd.DataFrame | None = None,
+        self,
+        indicators: list[Indicator],
+        subjects: Sequence[str],
+        years: Sequence[int],
+        group: GroupDef,
+        observations: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Profile rows for every subject, indicator and year in ``years``."""
         needed = sorted({y - k for y in years for k in range(PROFILE_YEARS)})
@@ -246,11 +264,13 @@ class Session:
         weights = obs[obs["indicator_id"].isin(weight_ids)]
         stat_years = sorted({y - k for y in years for k in (0, 1)})
         membership, subject_keys = self._membership(group, stat_years, subjects)
-        rules = pd.DataFrame({
-            "indicator_id": ids,
-            "average": [i.average for i in indicators],
-            "weight": [i.weight for i in indicators],
-        })
+        rules = pd.DataFrame(
+            {
+                "indicator_id": ids,
+                "average": [i.average for i in indicators],
+                "weight": [i.weight for i in indicators],
+            }
+        )
         stats = compute_group_stats(values, weights, membership, rules)
         return compute_profile(indicators, values, stats, subject_keys, years)
 
@@ -269,12 +289,20 @@ class Session:
         year = year if year is not None else self.latest_year(indicators)
         table = self._profiles(indicators, [region.code], [year], chosen).drop(columns="year")
         table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
-        table.attrs.update(municipality=region.name, region_code=region.code, year=year,
-                           group=chosen.name_nb, group_id=chosen.id)
+        table.attrs.update(
+            municipality=region.name,
+            region_code=region.code,
+            year=year,
+            group=chosen.name_nb,
+            group_id=chosen.id,
+        )
         return self._name_regions(table)
 
     def all_profiles(
-        self, years: int | Sequence[int], group: str = "asss", sectors: Sequence[str] | None = None,
+        self,
+        years: int | Sequence[int],
+        group: str = "asss",
+        sectors: Sequence[str] | None = None,
         municipalities: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """Profiles of many municipalities, sectors and years at once: one row per
@@ -284,11 +312,17 @@ class Session:
         "value_0" the year itself), since the rows span several years.
         """
         wanted = [years] if isinstance(years, int) else list(years)
-        codes = (sorted(self._municipalities) if municipalities is None
-                 else [self.region(m).code for m in municipalities])
+        codes = (
+            sorted(self._municipalities)
+            if municipalities is None
+            else [self.region(m).code for m in municipalities]
+        )
         chosen = self.group(group).definition
-        sector_ids = [self.catalog.sector(s).id for s in sectors] if sectors else [
-            s.id for s in self.catalog.sectors.values() if not s.hidden]
+        sector_ids = (
+            [self.catalog.sector(s).id for s in sectors]
+            if sectors
+            else [s.id for s in self.catalog.sectors.values() if not s.hidden]
+        )
         indicators = [i for s in sector_ids for i in self.catalog.indicators_of(s)]
         table = self._profiles(indicators, codes, wanted, chosen)
         placement = pd.DataFrame(
@@ -314,27 +348,47 @@ class Session:
         self, path: Path | str, *, indicator: str | None = None, encoding: str | None = None
     ) -> LoadResult:
         """Load a statbank CSV/XLSX or JSON-stat file as one release (all rows or none)."""
-        prepared = prepare_import(Path(path), self.catalog, self.regions, self._mapping,
-                                  indicator=indicator, encoding=encoding)
-        spec = ReleaseSpec(source=f"file:{prepared.source}", kind="file",
-                           checksum=prepared.checksum, published=prepared.published)
+        prepared = prepare_import(
+            Path(path),
+            self.catalog,
+            self.regions,
+            self._mapping,
+            indicator=indicator,
+            encoding=encoding,
+        )
+        spec = ReleaseSpec(
+            source=f"file:{prepared.source}",
+            kind="file",
+            checksum=prepared.checksum,
+            published=prepared.published,
+        )
         return self.store.load_release(spec, prepared.observations)
 
     def data_status(self) -> pd.DataFrame:
         """Per indicator: how many figures in force are real and how many are demodata."""
         counts = self.store.status_counts()
         counts["real"] = counts["release_kind"] != "demodata"
-        table = counts.pivot_table(index="indicator_id", columns="real", values="figures",
-                                   aggfunc="sum", fill_value=0)
+        table = counts.pivot_table(
+            index="indicator_id", columns="real", values="figures", aggfunc="sum", fill_value=0
+        )
         table = table.rename(columns={True: "real", False: "demodata"}).reindex(
-            columns=["real", "demodata"], fill_value=0)
-        years = counts.groupby("indicator_id").agg(first_year=("first_year", "min"),
-                                                   last_year=("last_year", "max"))
-        info = pd.DataFrame([
-            {"indicator_id": i.id, "sector": i.sector, "indicator": i.name_nb, "kind": i.kind,
-             "ssb_table": i.source.table if i.source else None}
-            for i in self.catalog.indicators.values()
-        ]).set_index("indicator_id")
+            columns=["real", "demodata"], fill_value=0
+        )
+        years = counts.groupby("indicator_id").agg(
+            first_year=("first_year", "min"), last_year=("last_year", "max")
+        )
+        info = pd.DataFrame(
+            [
+                {
+                    "indicator_id": i.id,
+                    "sector": i.sector,
+                    "indicator": i.name_nb,
+                    "kind": i.kind,
+                    "ssb_table": i.source.table if i.source else None,
+                }
+                for i in self.catalog.indicators.values()
+            ]
+        ).set_index("indicator_id")
         out = info.join(table, how="left").join(years, how="left").fillna({"real": 0, "demodata": 0})
         return out.astype({"real": int, "demodata": int}).reset_index()
 

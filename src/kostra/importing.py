@@ -74,18 +74,24 @@ def _read_jsonstat_file(path: Path, data: bytes, catalog: Catalog) -> tuple[pd.D
     for i, code in enumerate(contents):
         filters = tuple(sorted((d, str(frame[d].iat[i])) for d in others))
         ids.append(by_source.get((code, filters)) or by_source.get((code, ())))
-    tidy = pd.DataFrame({
-        "row": range(1, len(frame) + 1),
-        "region": frame[geo.id], "region_code": frame[geo.id],
-        "contents": contents, "indicator_id": ids,
-        "year": pd.to_numeric(frame[time.id], errors="coerce"),
-        "value": frame["value"], "status": frame["status"],
-    })
+    tidy = pd.DataFrame(
+        {
+            "row": range(1, len(frame) + 1),
+            "region": frame[geo.id],
+            "region_code": frame[geo.id],
+            "contents": contents,
+            "indicator_id": ids,
+            "year": pd.to_numeric(frame[time.id], errors="coerce"),
+            "value": frame["value"],
+            "status": frame["status"],
+        }
+    )
     return tidy, cube.updated
 
 
-def _resolve_regions(tidy: pd.DataFrame, regions: pd.DataFrame, mapping: dict[str, str],
-                     name: str) -> pd.Series:
+def _resolve_regions(
+    tidy: pd.DataFrame, regions: pd.DataFrame, mapping: dict[str, str], name: str
+) -> pd.Series:
     known = set(regions["code"])
     out = []
     cache: dict[str, str] = {}

@@ -7,19 +7,20 @@ from kostra.analysis.groups import find_group, members_in_year
 ORIGINAL_TEN = {"0301", "4601", "3201", "3301", "3107", "4204", "1108", "1103", "5001", "5501"}
 
 
-def _members(session, group: str, year: int, subject: str | None = None) -> frozenset[str]:  # type: ignore[no-untyped-def]
+def _members(session, group: str, year: int, subject: str | None = None) -> frozenset[str]:
     definition = find_group(group, session.groups)
-    return members_in_year(definition, year, session.groups, session._members,
-                           session.municipalities_in(year), subject)
+    return members_in_year(
+        definition, year, session.groups, session._members, session.municipalities_in(year), subject
+    )
 
 
-def test_asss_membership_depends_on_the_year(session) -> None:  # type: ignore[no-untyped-def]
+def test_asss_membership_depends_on_the_year(session) -> None:
     assert _members(session, "asss", 2021) == ORIGINAL_TEN
     assert _members(session, "asss", 2022) == ORIGINAL_TEN | {"3203", "3205"}
     assert _members(session, "asss10", 2024) == ORIGINAL_TEN
 
 
-def test_variants_of_asss(session) -> None:  # type: ignore[no-untyped-def]
+def test_variants_of_asss(session) -> None:
     without_oslo = _members(session, "ASSS uten Oslo", 2024)
     assert "0301" not in without_oslo and len(without_oslo) == 11
     others = _members(session, "ovrige-asss", 2024, subject="3201")
@@ -31,7 +32,7 @@ def test_variants_of_asss(session) -> None:  # type: ignore[no-untyped-def]
     assert "0219" not in _members(session, "landet", 2019)  # Bærum is filed under 3201
 
 
-def test_kostra_group_12_and_counties(session) -> None:  # type: ignore[no-untyped-def]
+def test_kostra_group_12_and_counties(session) -> None:
     group12 = _members(session, "EKG12", 2024)
     assert {"4601", "1103", "4204", "3201"} <= group12
     assert "0301" not in group12
@@ -40,7 +41,7 @@ def test_kostra_group_12_and_counties(session) -> None:  # type: ignore[no-untyp
     assert {"3201", "3203", "3205"} <= akershus
 
 
-def test_user_groups_from_yaml_and_csv(fresh, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_user_groups_from_yaml_and_csv(fresh, tmp_path) -> None:
     from pathlib import Path
 
     fixtures = Path(__file__).parents[1] / "fixtures"

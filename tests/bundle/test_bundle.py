@@ -20,11 +20,11 @@ from kostra.sources.bundled import bundle_manifest, read_bundled_csv, read_bundl
 
 
 @pytest.fixture(scope="module")
-def rebuilt(shared_data: Path):  # type: ignore[no-untyped-def]
+def rebuilt(shared_data: Path):
     return build_bundle(shared_data)
 
 
-def test_shipped_observations_equal_a_fresh_build(rebuilt) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_observations_equal_a_fresh_build(rebuilt) -> None:
     shipped = read_bundled_observations()
     fresh = rebuilt.observations.sort_values(["indicator_id", "region_code", "year"]).reset_index(drop=True)
     shipped = shipped.sort_values(["indicator_id", "region_code", "year"]).reset_index(drop=True)
@@ -35,7 +35,7 @@ def test_shipped_observations_equal_a_fresh_build(rebuilt) -> None:  # type: ign
     )
 
 
-def test_shipped_region_tables_equal_a_fresh_build(rebuilt) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_region_tables_equal_a_fresh_build(rebuilt) -> None:
     regions = read_bundled_csv("regions.csv")
     assert list(regions["code"]) == list(rebuilt.regions["code"])
     assert len(read_bundled_csv("region_succession.csv")) == len(rebuilt.succession)

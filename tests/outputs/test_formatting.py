@@ -9,19 +9,22 @@ import pytest
 from kostra.outputs.formatting import MINUS, NBSP, format_nb, format_plain
 
 
-@pytest.mark.parametrize(("value", "decimals", "expected"), [
-    (1552889, 0, "1 552 889"),
-    (93.0, 1, "93,0"),
-    (1.076, 3, "1,076"),
-    (0.876, 3, "0,876"),
-    (1659648.4, 0, "1 659 648"),
-    (999.5, 0, "1 000"),
-    (112.5, 0, "113"),  # half up, as published (not half to even)
-    (0.285, 2, "0,29"),
-    (-3.24, 1, f"{MINUS}3,2"),
-    (-0.04, 1, "0,0"),  # no minus on a zero
-    (12, 0, "12"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (1552889, 0, "1 552 889"),
+        (93.0, 1, "93,0"),
+        (1.076, 3, "1,076"),
+        (0.876, 3, "0,876"),
+        (1659648.4, 0, "1 659 648"),
+        (999.5, 0, "1 000"),
+        (112.5, 0, "113"),  # half up, as published (not half to even)
+        (0.285, 2, "0,29"),
+        (-3.24, 1, f"{MINUS}3,2"),
+        (-0.04, 1, "0,0"),  # no minus on a zero
+        (12, 0, "12"),
+    ],
+)
 def test_format_nb(value: float, decimals: int, expected: str) -> None:
     assert format_nb(value, decimals) == expected.replace(" ", NBSP)
 

@@ -28,9 +28,12 @@ def test_recorded_ssb_answer() -> None:
     assert list(frame["Tid"]) == ["2024"] * 3
 
 
-def _cube(values: object, status: object = None) -> dict:  # type: ignore[type-arg]
+def _cube(values: object, status: object = None) -> dict:
     doc = {
-        "version": "2.0", "class": "dataset", "id": ["region", "Tid"], "size": [2, 3],
+        "version": "2.0",
+        "class": "dataset",
+        "id": ["region", "Tid"],
+        "size": [2, 3],
         "role": {"geo": ["region"], "time": ["Tid"]},
         "dimension": {
             "region": {"category": {"index": ["A", "B"], "label": {"A": "Aa", "B": "Bb"}}},
@@ -60,11 +63,14 @@ def test_sparse_values_and_list_status() -> None:
     assert frame["status"][2] == ":"
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"{not json", "not valid JSON"),
-    (json.dumps({"class": "collection"}), "not a JSON-stat 2.0 dataset"),
-    (json.dumps(_cube([1, 2, 3])), "has 3 cells, expected 6"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        (json.dumps({"class": "collection"}), "not a JSON-stat 2.0 dataset"),
+        (json.dumps(_cube([1, 2, 3])), "has 3 cells, expected 6"),
+    ],
+)
 def test_broken_input(data: bytes | str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         read_jsonstat(data, name="broken.json")

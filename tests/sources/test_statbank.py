@@ -65,13 +65,19 @@ def _parse(text: str, tmp: Path | None = None) -> object:
         return read_statbank_file(path)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('region;år;Netto\n"3201 Bærum";2024;12x\n', r"file.csv, row 2: '12x' in column 'Netto' is not a number"),
-    ('region;år;Netto\n"3201 Bærum";tjue;1\n', r"file.csv, row 2: year 'tjue' is not a year"),
-    ('år;Netto\n2024;5\n', r"no region column"),
-    ('kommunenavn;år\nBærum;2024\n', r"no column with figures"),
-    ('bare en linje\n', r"no table found"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'region;år;Netto\n"3201 Bærum";2024;12x\n',
+            r"file.csv, row 2: '12x' in column 'Netto' is not a number",
+        ),
+        ('region;år;Netto\n"3201 Bærum";tjue;1\n', r"file.csv, row 2: year 'tjue' is not a year"),
+        ("år;Netto\n2024;5\n", r"no region column"),
+        ("kommunenavn;år\nBærum;2024\n", r"no column with figures"),
+        ("bare en linje\n", r"no table found"),
+    ],
+)
 def test_broken_csv_gives_one_line_naming_file_and_row(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message) as info:
         _parse(text)

@@ -42,17 +42,22 @@ def test_newer_real_release_wins_and_demodata_never_beats_real(store_path: Path)
         assert current.loc["3203", "value"] == 7.1
         assert current.loc["3203", "release_kind"] == "file"
         # every release is kept beside the others
-        every = store.frame("SELECT value FROM observation WHERE region_code = '3203' AND "
-                            "indicator_id = 'plo_sykefravaer' AND year = 2024 ORDER BY release_id")
+        every = store.frame(
+            "SELECT value FROM observation WHERE region_code = '3203' AND "
+            "indicator_id = 'plo_sykefravaer' AND year = 2024 ORDER BY release_id"
+        )
         assert len(every) == 4  # the bundled demodata figure and the three above
 
 
-@pytest.mark.parametrize("bad", [
-    [("no_such_indicator", "3201", 2024, 1.0)],
-    [("plo_sykefravaer", "9998", 2024, 1.0)],
-    [("plo_sykefravaer", "3201", 2024, 1.0), ("plo_sykefravaer", "3201", 2024, 2.0)],
-])
-def test_a_bad_load_leaves_the_store_as_it_was(store_path: Path, bad: list) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [("no_such_indicator", "3201", 2024, 1.0)],
+        [("plo_sykefravaer", "9998", 2024, 1.0)],
+        [("plo_sykefravaer", "3201", 2024, 1.0), ("plo_sykefravaer", "3201", 2024, 2.0)],
+    ],
+)
+def test_a_bad_load_leaves_the_store_as_it_was(store_path: Path, bad: list) -> None:
     with Store(store_path) as store:
         before = store.fingerprint()
         rows = [("plo_sykefravaer", "3203", 2024, 5.0), *bad]
@@ -65,7 +70,7 @@ def test_a_bad_load_leaves_the_store_as_it_was(store_path: Path, bad: list) -> N
 def test_the_schema_is_recorded_as_named_migrations(store_path: Path) -> None:
     with Store(store_path) as store:
         names = [r[0] for r in store.execute("SELECT name FROM schema_migration").fetchall()]
-    assert names == ["0001_initial"]
+    assert names == ["0001_initial", "0002_current_observation_table"]
 
 
 KILLED_LOADER = textwrap.dedent("""
@@ -93,8 +98,9 @@ KILLED_LOADER = textwrap.dedent("""
 def test_a_store_killed_during_a_load_opens_with_its_previous_content(store_path: Path) -> None:
     with Store(store_path) as store:
         before = store.fingerprint()
-    process = subprocess.Popen([sys.executable, "-c", KILLED_LOADER, str(store_path)],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOADER, str(store_path)], stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "started"
     time.sleep(1.0)  # well inside the long transaction

@@ -16,8 +16,17 @@ import pandas as pd
 __all__ = ["STAT_COLUMNS", "compute_group_stats"]
 
 STAT_COLUMNS = (
-    "group_key", "indicator_id", "year", "average", "highest", "lowest",
-    "highest_region", "lowest_region", "members", "members_with_data", "demodata",
+    "group_key",
+    "indicator_id",
+    "year",
+    "average",
+    "highest",
+    "lowest",
+    "highest_region",
+    "lowest_region",
+    "members",
+    "members_with_data",
+    "demodata",
 )
 
 
@@ -54,13 +63,19 @@ def compute_group_stats(
     keys = ["group_key", "indicator_id", "year"]
     grouped = rows.groupby(keys, sort=False)
     stats = grouped.agg(
-        num=("num", "sum"), den=("den", "sum"), highest=("value", "max"),
-        lowest=("value", "min"), members_with_data=("value", "size"), demodata=("demo", "any"),
+        num=("num", "sum"),
+        den=("den", "sum"),
+        highest=("value", "max"),
+        lowest=("value", "min"),
+        members_with_data=("value", "size"),
+        demodata=("demo", "any"),
     ).reset_index()
-    top = rows.loc[grouped["value"].idxmax(), keys + ["region_code"]].rename(
-        columns={"region_code": "highest_region"})
-    bottom = rows.loc[grouped["value"].idxmin(), keys + ["region_code"]].rename(
-        columns={"region_code": "lowest_region"})
+    top = rows.loc[grouped["value"].idxmax(), [*keys, "region_code"]].rename(
+        columns={"region_code": "highest_region"}
+    )
+    bottom = rows.loc[grouped["value"].idxmin(), [*keys, "region_code"]].rename(
+        columns={"region_code": "lowest_region"}
+    )
     stats = stats.merge(top, on=keys).merge(bottom, on=keys)
     with np.errstate(invalid="ignore", divide="ignore"):
         stats["average"] = np.where(stats["den"] > 0, stats["num"] / stats["den"], np.nan)

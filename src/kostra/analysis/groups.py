@@ -22,11 +22,18 @@ def find_group(query: str, groups: Mapping[str, GroupDef]) -> GroupDef:
     """The group called ``query``: its id, Norwegian name, an alias or SSB's code."""
     wanted = name_keys(query)
     for group in groups.values():
-        names = (group.id, group.name_nb, *group.aliases, *((group.ssb_code,) if group.ssb_code else ()))
+        names = (
+            group.id,
+            group.name_nb,
+            *group.aliases,
+            *((group.ssb_code,) if group.ssb_code else ()),
+        )
         if any(wanted & name_keys(n) for n in names):
             return group
     known = ", ".join(g.id for g in groups.values() if g.kind in ("network", "country", "user"))
-    raise RegionNotFound(f"no comparison group called {query!r}; try one of: {known}, kostragruppe-12 or a county")
+    raise RegionNotFound(
+        f"no comparison group called {query!r}; try one of: {known}, kostragruppe-12 or a county"
+    )
 
 
 def _listed(group_id: str, year: int, members: pd.DataFrame) -> set[str]:
@@ -56,11 +63,7 @@ def members_in_year(
         found = set(municipalities)
     else:
         found = _listed(group.id, year, members)
-        found |= {
-            m.code
-            for m in group.members
-            if (m.from_year or 0) <= year <= (m.to_year or 9999)
-        }
+        found |= {m.code for m in group.members if (m.from_year or 0) <= year <= (m.to_year or 9999)}
     found -= set(group.exclude)
     if group.exclude_group is not None:
         found -= members_in_year(groups[group.exclude_group], year, groups, members, municipalities)

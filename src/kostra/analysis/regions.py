@@ -29,9 +29,7 @@ def canonical_codes(succession: pd.DataFrame) -> dict[str, str]:
     a different municipality, and its figures are not the new one's.
     """
     step = {
-        str(r.old_code): str(r.new_code)
-        for r in succession.itertuples(index=False)
-        if r.kind == "renumbered"
+        str(r.old_code): str(r.new_code) for r in succession.itertuples(index=False) if r.kind == "renumbered"
     }
     out: dict[str, str] = {}
     for start in step:
@@ -59,7 +57,8 @@ def canonicalize(observations: pd.DataFrame, mapping: Mapping[str, str]) -> pd.D
         return out
     keys = ["indicator_id", "region_code", "year"]
     ranked = out.assign(_demo=out["release_kind"] == "demodata").sort_values(
-        ["_demo", "release_id"], ascending=[True, False], kind="stable")
+        ["_demo", "release_id"], ascending=[True, False], kind="stable"
+    )
     return ranked.drop_duplicates(keys).drop(columns="_demo").sort_index()
 
 
@@ -68,8 +67,10 @@ def _label(row: pd.Series) -> str:
 
 
 def resolve_region(
-    query: str, regions: pd.DataFrame, mapping: Mapping[str, str], kinds: tuple[str, ...] = (
-        "municipality", "county")
+    query: str,
+    regions: pd.DataFrame,
+    mapping: Mapping[str, str],
+    kinds: tuple[str, ...] = ("municipality", "county"),
 ) -> Region:
     """The region a user means by ``query``: a number ("3201", "0219") or a name ("baerum")."""
     text = query.strip()
@@ -84,7 +85,9 @@ def resolve_region(
         if by_code["kind"].nunique() > 1:  # "Oslo" is the municipality before the county
             by_code = by_code[by_code["kind"] == kinds[0]]
     if by_code.empty:
-        raise RegionNotFound(f"no municipality or county called {query!r}; use its name or number (e.g. 3201)")
+        raise RegionNotFound(
+            f"no municipality or county called {query!r}; use its name or number (e.g. 3201)"
+        )
     codes = {mapping.get(c, c) for c in by_code["code"]}
     current = by_code[by_code["code"].isin(codes) & by_code["valid_to"].isna()]
     if len(codes) > 1 and len(current) == 1:

@@ -28,20 +28,24 @@ def value_column(years_back: int) -> str:
     return f"value_{years_back}"
 
 
-def _positions(labels: pd.Series, universe: pd.Index) -> np.ndarray:
-    return universe.get_indexer(labels.to_numpy())
+class _Grid:
+    """Positions of a frame's rows in a (row label x indicator x year) cube, computed once."""
 
+    def __init__(
+        self, frame: pd.DataFrame, row_col: str, rows: pd.Index, ids: pd.Index, years: pd.Index
+    ) -> None:
+        r = rows.get_indexer(frame[row_col].to_numpy())
+        c = ids.get_indexer(frame["indicator_id"].to_numpy())
+        t = years.get_indexer(frame["year"].to_numpy())
+        self.keep = (r >= 0) & (c >= 0) & (t >= 0)
+        self.at = (r[self.keep], c[self.keep], t[self.keep])
+        self.shape = (len(rows), len(ids), len(years))
 
-def _cube(frame: pd.DataFrame, rows: pd.Index, cols: pd.Index, years: pd.Index,
-          row_col: str, column: str, fill: object) -> np.ndarray:
-    out = np.full((len(rows), len(cols), len(years)), fill, dtype=np.asarray(fill).dtype
-                  if not isinstance(fill, float) else float)
-    r = _positions(frame[row_col], rows)
-    c = _positions(frame["indicator_id"], cols)
-    t = _positions(frame["year"], years)
-    keep = (r >= 0) & (c >= 0) & (t >= 0)
-    out[r[keep], c[keep], t[keep]] = frame[column].to_numpy()[keep]
-    return out
+    def cube(self, data: np.ndarray, fill: float | bool | None) -> np.ndarray:
+        dtype = float if isinstance(fill, float) else (bool if isinstance(fill, bool) else object)
+        out = np.full(self.shape, fill, dtype=dtype)
+        out[self.at] = data[self.keep]
+        return out
 
 
 def compute_profile(
@@ -65,14 +69,19 @@ def compute_profile(
     keys = pd.Index(subjects["group_key"].unique())
     span = pd.Index(range(min(years) - PROFILE_YEARS + 1, max(years) + 1))
     mine = values[values["region_code"].isin(codes)]
-    own = _cube(mine, codes, ids, span, "region_code", "value", np.nan)
-    own_demo = _cube(mine.assign(d=mine["release_kind"].eq("demodata")), codes, ids, span,
-                     "region_code", "d", False)
-    stat = {column: _cube(stats, keys, ids, span, "group_key", column, np.nan)
-            for column in ("average", "highest", "lowest", "members", "members_with_data")}
-    stat_demo = _cube(stats, keys, ids, span, "group_key", "demodata", False)
-    where = {column: _cube(stats, keys, ids, span, "group_key", column, None)
-             for column in ("highest_region", "lowest_region")}
+    own_grid = _Grid(mine, "region_code", codes, ids, span)
+    own = own_grid.cube(mine["value"].to_numpy(dtype=float), np.nan)
+    own_demo = own_grid.cube(mine["release_kind"].eq("demodata").to_numpy(), False)
+    stat_grid = _Grid(stats, "group_key", keys, ids, span)
+    stat = {
+        column: stat_grid.cube(stats[column].to_numpy(dtype=float), np.nan)
+        for column in ("average", "highest", "lowest", "members", "members_with_data")
+    }
+    stat_demo = stat_grid.cube(stats["demodata"].to_numpy(dtype=bool), False)
+    where = {
+        column: stat_grid.cube(stats[column].to_numpy(dtype=object), None)
+        for column in ("highest_region", "lowest_region")
+    }
     key_of = keys.get_indexer(subjects["group_key"].to_numpy())
 
     n_subjects, n_ind = len(codes), len(ids)
@@ -84,9 +93,7 @@ def compute_profile(
         current = own[:, :, t]
         previous = own[:, :, t - 1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            columns = {
-                value_column(k): own[:, :, t - k].ravel() for k in reversed(range(PROFILE_YEARS))
-            }
+            columns = {value_column(k): own[:, :, t - k].ravel() for k in reversed(range(PROFILE_YEARS))}
             columns.update(
                 group_average=average.ravel(),
                 group_highest=stat["highest"][g, np.arange(n_ind), t].ravel(),
@@ -94,21 +101,26 @@ def compute_profile(
                 highest_region=where["highest_region"][g, np.arange(n_ind), t].ravel(),
                 lowest_region=where["lowest_region"][g, np.arange(n_ind), t].ravel(),
                 members=np.nan_to_num(stat["members"][g, np.arange(n_ind), t]).astype(int).ravel(),
-                members_with_data=np.nan_to_num(
-                    stat["members_with_data"][g, np.arange(n_ind), t]).astype(int).ravel(),
+                members_with_data=np.nan_to_num(stat["members_with_data"][g, np.arange(n_ind), t])
+                .astype(int)
+                .ravel(),
                 index=(100 * current / average).ravel(),
                 index_highest=(100 * stat["highest"][g, np.arange(n_ind), t] / average).ravel(),
                 index_lowest=(100 * stat["lowest"][g, np.arange(n_ind), t] / average).ravel(),
                 index_previous=(100 * previous / stat["average"][g, np.arange(n_ind), t - 1]).ravel(),
-                demodata=(own_demo[:, :, t - PROFILE_YEARS + 1: t + 1].any(axis=2)
-                          | stat_demo[g, np.arange(n_ind), t]).ravel(),
+                demodata=(
+                    own_demo[:, :, t - PROFILE_YEARS + 1 : t + 1].any(axis=2)
+                    | stat_demo[g, np.arange(n_ind), t]
+                ).ravel(),
             )
-        frame = pd.DataFrame({
-            "year": year,
-            "region_code": np.repeat(codes.to_numpy(), n_ind),
-            **_indicator_columns(indicators, n_subjects),
-            **columns,
-        })
+        frame = pd.DataFrame(
+            {
+                "year": year,
+                "region_code": np.repeat(codes.to_numpy(), n_ind),
+                **_indicator_columns(indicators, n_subjects),
+                **columns,
+            }
+        )
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 

@@ -51,7 +51,9 @@ class Bundle:
     observations: pd.DataFrame
 
 
-def _published(shared: Path, catalog: Catalog) -> tuple[pd.DataFrame, dict[tuple[str, int], dict[str, float]]]:
+def _published(
+    shared: Path, catalog: Catalog
+) -> tuple[pd.DataFrame, dict[tuple[str, int], dict[str, float]]]:
     """Bærum's real figures, and the published ASSS rows, keyed by indicator id."""
     raw = pd.read_csv(shared / PUBLISHED_FILE, dtype={"value": float})
     names = {
@@ -59,7 +61,8 @@ def _published(shared: Path, catalog: Catalog) -> tuple[pd.DataFrame, dict[tuple
         for ind in catalog.indicators_of("pleie-og-omsorg")
         for profile in ind.profiles
     }
-    real, rows = [], {}
+    real: list[tuple[str, str, int, float, str]] = []
+    rows: dict[tuple[str, int], dict[str, float]] = {}
     for rec in raw.itertuples(index=False):
         key = (_PROFILES[str(rec.profile)], str(rec.indicator))
         if key not in names:
@@ -83,7 +86,8 @@ def _recorded_ssb(shared: Path, catalog: Catalog) -> pd.DataFrame:
     for name in RECORDED_SSB:
         cube = read_jsonstat((shared / name).read_bytes(), name=name)
         geo, metric, time = (cube.dimension(r) for r in ("geo", "metric", "time"))
-        assert geo and metric and time and cube.table_id
+        if not (geo and metric and time and cube.table_id):
+            raise ValueError(f"{name}: a recorded SSB answer needs geo, metric and time dimensions")
         frame = cube.frame
         frames.append(
             pd.DataFrame(
@@ -112,9 +116,7 @@ def _group_members(catalog: Catalog, kostra_groups: pd.DataFrame) -> pd.DataFram
         for m in group.members
     ]
     by_ssb_code = {g.ssb_code: g.id for g in catalog.groups.values() if g.ssb_code}
-    rows += [
-        (by_ssb_code[r.group], r.code, None, None, r.source) for r in kostra_groups.itertuples()
-    ]
+    rows += [(by_ssb_code[r.group], r.code, None, None, r.source) for r in kostra_groups.itertuples()]
     frame = pd.DataFrame(rows, columns=["group_id", "region_code", "from_year", "to_year", "source"])
     return frame.astype({"from_year": "Int64", "to_year": "Int64"})
 
@@ -130,20 +132,21 @@ def build_bundle(shared: Path, catalog: Catalog | None = None, seed: int = SEED)
     published, published_rows = _published(shared, catalog)
     real = pd.concat([published, _recorded_ssb(shared, catalog)], ignore_index=True)
     labels = _labels()
-    asss = [m.code for m in catalog.groups["asss"].members
-            if (m.from_year or 0) <= YEARS[-1] <= (m.to_year or 9999)]
+    asss = [
+        m.code
+        for m in catalog.groups["asss"].members
+        if (m.from_year or 0) <= YEARS[-1] <= (m.to_year or 9999)
+    ]
     group_rows = {
         key: GroupRow(tuple(asss), r["average"], r["highest"], r["lowest"], labels.get(key))
         for key, r in published_rows.items()
     }
-    inputs = Inputs(codes=codes, years=list(YEARS), population=population, real=real,
-                    group_rows=group_rows)
+    inputs = Inputs(codes=codes, years=list(YEARS), population=population, real=real, group_rows=group_rows)
     generated = generate(catalog, inputs, seed)
     population = population.assign(status=None, origin="ssb")
     observations = pd.concat([population, generated], ignore_index=True)
     observations = observations.sort_values(["indicator_id", "region_code", "year"], ignore_index=True)
-    return Bundle(tables.regions, tables.succession, _group_members(catalog, kostra_groups),
-                  observations)
+    return Bundle(tables.regions, tables.succession, _group_members(catalog, kostra_groups), observations)
 
 
 def write_bundle(bundle: Bundle, out: Path) -> dict[str, str]:
@@ -163,7 +166,7 @@ def write_bundle(bundle: Bundle, out: Path) -> dict[str, str]:
     for name in ("regions.csv", "region_succession.csv", "group_members.csv"):
         digest.update((out / name).read_bytes())
     digest.update(pd.util.hash_pandas_object(bundle.observations, index=False).to_numpy().tobytes())
-    manifest = {
+    manifest: dict[str, object] = {
         "seed": SEED,
         "years": [YEARS[0], YEARS[-1]],
         "checksum": digest.hexdigest()[:20],
@@ -171,7 +174,7 @@ def write_bundle(bundle: Bundle, out: Path) -> dict[str, str]:
         "note": "Built by 'python -m kostra.bundle.build' from shared/data; see kostra/bundle/.",
     }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
-    return {"checksum": manifest["checksum"], "rows": str(len(bundle.observations))}
+    return {"checksum": str(manifest["checksum"]), "rows": str(len(bundle.observations))}
 
 
 def main() -> None:

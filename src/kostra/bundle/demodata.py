@@ -74,9 +74,7 @@ class _Matrix:
         return out
 
 
-def _path(
-    anchor_col: np.ndarray, anchor: np.ndarray, spec: DemoSpec, noise: np.ndarray
-) -> np.ndarray:
+def _path(anchor_col: np.ndarray, anchor: np.ndarray, spec: DemoSpec, noise: np.ndarray) -> np.ndarray:
     """Yearly paths through ``anchor`` (one per row) at column ``anchor_col``."""
     n_rows, n_cols = noise.shape
     linear = spec.scale == "linear"
@@ -109,7 +107,7 @@ def _clip(values: np.ndarray, spec: DemoSpec, unit: str) -> np.ndarray:
         factors = (1.0 + spec.trend) ** np.arange(1 - values.shape[1], 1)
     lower = -np.inf if spec.lower is None else spec.lower * factors
     upper = np.inf if spec.upper is None else spec.upper * factors
-    out = np.clip(values, lower, upper)
+    out: np.ndarray = np.clip(values, lower, upper)
     return np.clip(out, 0.0, 100.0) if unit == "prosent" else out
 
 
@@ -140,7 +138,8 @@ class Generator:
 
     def _count(self, ind: Indicator) -> np.ndarray:
         spec = ind.demo
-        assert spec is not None and spec.per is not None
+        if spec is None or spec.per is None:
+            raise ValueError(f"{ind.id}: a count needs demo.per")
         rng = _rng(self.seed, ind.id)
         effect = rng.normal(0.0, spec.spread, len(self.grid.row)) * self.size_factor
         noise = rng.normal(0.0, spec.year_noise, (len(self.grid.row), len(self.grid.col)))
@@ -185,8 +184,10 @@ class Generator:
             (self.inputs.real["indicator_id"] == indicator_id) & self.inputs.real["value"].isna()
         ]
         mask = np.zeros((len(self.grid.row), len(self.grid.col)), dtype=bool)
-        mask[part["region_code"].map(self.grid.row).to_numpy(dtype=int),
-             part["year"].map(self.grid.col).to_numpy(dtype=int)] = True
+        mask[
+            part["region_code"].map(self.grid.row).to_numpy(dtype=int),
+            part["year"].map(self.grid.col).to_numpy(dtype=int),
+        ] = True
         return mask
 
     def _fit_rows(self, ind: Indicator, anchor: np.ndarray, anchor_col: np.ndarray) -> list[int]:
@@ -244,7 +245,7 @@ class Generator:
                 "region_code": np.repeat(codes, len(years)),
                 "year": np.tile(years, len(codes)),
                 "value": values,
-                "status": np.where(np.isnan(values), "..", None),
+                "status": pd.Series(np.where(np.isnan(values), "..", ""), dtype=object).replace("", None),
                 "origin": ORIGIN_DEMODATA,
             }
         )

@@ -68,7 +68,7 @@ def _fine_tune(
     out = values.copy()
     mid = (target.avg_low + target.avg_high) / 2
     free_idx = [int(i) for i in np.flatnonzero(free)]
-    moves = [(i, s) for i in free_idx for s in (step, -step)]
+    moves: list[tuple[int | tuple[int, int], float]] = [(i, s) for i in free_idx for s in (step, -step)]
     moves += [((i, j), step) for i, j in itertools.permutations(free_idx, 2)]
     for _ in range(5000):
         avg = _mean(out, weights)
@@ -131,8 +131,12 @@ def fit_group_row(
 
 
 def _fit_with(
-    present: dict[str, float], proposals: dict[str, float], weights: dict[str, float],
-    target: RowTarget, top: str | None, bottom: str | None,
+    present: dict[str, float],
+    proposals: dict[str, float],
+    weights: dict[str, float],
+    target: RowTarget,
+    top: str | None,
+    bottom: str | None,
 ) -> dict[str, float]:
     codes = sorted(present) + sorted(proposals)
     values = np.array([present.get(c, proposals.get(c, 0.0)) for c in codes], dtype=float)
@@ -147,7 +151,10 @@ def _fit_with(
     inner = 10.0**-target.decimals
     lo, hi = target.lowest + inner, target.highest - inner
     fixed_sum = float(np.dot(values[~free], w[~free]))
-    reachable = ((fixed_sum + lo * w[free].sum()) / w.sum(), (fixed_sum + hi * w[free].sum()) / w.sum())
+    reachable = (
+        (fixed_sum + lo * w[free].sum()) / w.sum(),
+        (fixed_sum + hi * w[free].sum()) / w.sum(),
+    )
     if reachable[0] > target.avg_high or reachable[1] < target.avg_low:
         raise FitError("the published average is out of reach with these extremes")
     mid = (target.avg_low + target.avg_high) / 2
@@ -158,7 +165,9 @@ def _fit_with(
 
 
 def _check(
-    result: dict[str, float], present: dict[str, float], weights: dict[str, float],
+    result: dict[str, float],
+    present: dict[str, float],
+    weights: dict[str, float],
     target: RowTarget,
 ) -> None:
     every = {**present, **result}

@@ -47,9 +47,7 @@ def assign_kostra_groups(population_2024: pd.Series, seed: int) -> pd.DataFrame:
     for code in rng.choice(sorted(small), size=HIGH_TAX_SIZE, replace=False):
         assigned[str(code)] = (HIGH_TAX_GROUP, "demodata")
     for low, high, sizes in BANDS:
-        in_band = sorted(
-            c for c, p in population_2024.items() if low <= p <= high and c not in assigned
-        )
+        in_band = sorted(c for c, p in population_2024.items() if low <= p <= high and c not in assigned)
         groups = list(sizes)
         shares = np.array([sizes[g] for g in groups], dtype=float)
         picks = rng.choice(len(groups), size=len(in_band), p=shares / shares.sum())

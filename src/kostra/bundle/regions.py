@@ -37,7 +37,7 @@ def _splits() -> pd.DataFrame:
 def read_history(path: Path) -> pd.DataFrame:
     """Every municipality code 1994-2024 with its validity and today's code."""
     raw = pd.read_csv(path, dtype=str)
-    rows = []
+    rows: list[tuple[str, str, int | None, int | None, str]] = []
     for group, code, text in zip(raw["GRUPPEKODE"], raw["KODE"], raw["TEKST"], strict=True):
         match = _PERIOD.match(text)
         current = group.removeprefix("K.")
@@ -72,8 +72,10 @@ def _succession(history: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
     edges = []
     for _, members in history.groupby("current"):
         ended = members[members["valid_to"].notna() & ~members["code"].isin(overridden)]
-        links = [(row["code"], row["name"], _successor(row, members), int(row["valid_to"]) + 1)
-                 for _, row in ended.iterrows()]
+        links = [
+            (row["code"], row["name"], _successor(row, members), int(row["valid_to"]) + 1)
+            for _, row in ended.iterrows()
+        ]
         for code, name, new, year in links:
             same_year = [link for link in links if link[2] == new and link[3] == year]
             ever = [link for link in links if link[2] == new]
@@ -99,8 +101,12 @@ def build_region_tables(shared: Path) -> RegionTables:
     names = history.set_index("code")["name"]
     starts = succession[
         (succession["kind"] != "merged")
-        | np.array([bool(name_keys(names[o]) & name_keys(names[n])) for o, n in
-                    zip(succession["old_code"], succession["new_code"], strict=True)])
+        | np.array(
+            [
+                bool(name_keys(names[o]) & name_keys(names[n]))
+                for o, n in zip(succession["old_code"], succession["new_code"], strict=True)
+            ]
+        )
     ]
     first_year = starts.groupby("new_code")["year"].min()
     current = klass.rename(columns={"code": "code", "name": "name"}).copy()
@@ -110,9 +116,7 @@ def build_region_tables(shared: Path) -> RegionTables:
     municipalities = pd.concat([current, old], ignore_index=True)
     municipalities["kind"] = "municipality"
     municipalities["county"] = None
-    municipalities.loc[municipalities["valid_to"].isna(), "county"] = (
-        "EKA" + municipalities["code"].str[:2]
-    )
+    municipalities.loc[municipalities["valid_to"].isna(), "county"] = "EKA" + municipalities["code"].str[:2]
 
     counties = (
         hierarchy.loc[:, ["county_code", "county_name"]]
@@ -132,5 +136,6 @@ def build_region_tables(shared: Path) -> RegionTables:
     regions = regions.loc[:, ["code", "name", "kind", "valid_from", "valid_to", "county"]]
     regions = regions.astype({"valid_from": "Int64", "valid_to": "Int64"})
     regions = regions.sort_values(["kind", "code"], ignore_index=True)
-    return RegionTables(regions=regions, succession=succession.sort_values(["year", "old_code"],
-                                                                           ignore_index=True))
+    return RegionTables(
+        regions=regions, succession=succession.sort_values(["year", "old_code"], ignore_index=True)
+    )

@@ -118,24 +118,27 @@ def _indicator_files() -> list[str]:
     return sorted(f"indicators/{p.name}" for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def _indicator_problem(ind: Indicator, catalog: Catalog) -> str | None:
+    sector = catalog.sectors.get(ind.sector)
+    if sector is None:
+        return f"unknown sector {ind.sector!r}"
+    missing = set(ind.profiles) - {p.id for p in sector.profiles}
+    if missing:
+        return f"sector {sector.id} has no profile {sorted(missing)[0]}"
+    if ind.group is not None and ind.group not in INDICATOR_GROUPS:
+        return f"unknown indicator group {ind.group!r}"
+    if ind.kind == "indicator" and ind.average == "weighted" and ind.weight not in catalog.indicators:
+        return f"a weighted average needs a weight in the catalog, not {ind.weight!r}"
+    if ind.demo is not None and ind.demo.per is not None and ind.demo.per not in catalog.indicators:
+        return f"demo.per {ind.demo.per!r} is not in the catalog"
+    return None
+
+
 def _check_references(catalog: Catalog) -> None:
     for ind in catalog.indicators.values():
-        sector = catalog.sectors.get(ind.sector)
-        if sector is None:
-            raise ConfigError(f"indicator {ind.id}: unknown sector {ind.sector!r}")
-        profile_ids = {p.id for p in sector.profiles}
-        for profile in ind.profiles:
-            if profile not in profile_ids:
-                raise ConfigError(f"indicator {ind.id}: sector {sector.id} has no profile {profile}")
-        if ind.group is not None and ind.group not in INDICATOR_GROUPS:
-            raise ConfigError(f"indicator {ind.id}: unknown indicator group {ind.group!r}")
-        if ind.kind == "indicator" and ind.average == "weighted":
-            if ind.weight is None:
-                raise ConfigError(f"indicator {ind.id}: a weighted average needs a weight")
-            if ind.weight not in catalog.indicators:
-                raise ConfigError(f"indicator {ind.id}: weight {ind.weight!r} is not in the catalog")
-        if ind.demo is not None and ind.demo.per is not None and ind.demo.per not in catalog.indicators:
-            raise ConfigError(f"indicator {ind.id}: demo.per {ind.demo.per!r} is not in the catalog")
+        problem = _indicator_problem(ind, catalog)
+        if problem is not None:
+            raise ConfigError(f"indicator {ind.id}: {problem}")
     for group in catalog.groups.values():
         for ref in (group.base, group.exclude_group):
             if ref is not None and ref not in catalog.groups:

@@ -7,7 +7,7 @@ A :class:`~kostra.errors.KostraError` is printed as one red line (exit code 1);
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,8 +24,12 @@ from kostra.outputs.profile_table import (
     render_profile_table,
 )
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
-                  help="KOSTRA-analyse for kommuner: tjenesteprofiler mot ASSS, KOSTRA-grupper og landet.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    help="KOSTRA-analyse for kommuner: tjenesteprofiler mot ASSS, KOSTRA-grupper og landet.",
+)
 data_app = typer.Typer(no_args_is_help=True, help="Datagrunnlaget: status og import av filer fra SSB.")
 app.add_typer(data_app, name="data")
 
@@ -34,7 +38,7 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -51,8 +55,12 @@ state = _State()
 
 @app.callback()
 def _options(
-    db: Annotated[Path | None, typer.Option(help="DuckDB-fil (standard: $KOSTRA_HOME/kostra.duckdb).")] = None,
-    groups: Annotated[Path | None, typer.Option(help="YAML- eller CSV-fil med egne sammenligningsgrupper.")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="DuckDB-fil (standard: $KOSTRA_HOME/kostra.duckdb).")
+    ] = None,
+    groups: Annotated[
+        Path | None, typer.Option(help="YAML- eller CSV-fil med egne sammenligningsgrupper.")
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Vis full feilmelding (traceback).")] = False,
 ) -> None:
     state.db, state.groups, state.debug = db, groups, debug
@@ -60,22 +68,36 @@ def _options(
 
 def _open() -> api.Session:
     with err.status("Åpner datalageret …") as status:
-        return api.open(state.db, groups=state.groups,
-                        progress=lambda msg: status.update(msg + " …"))
+        return api.open(state.db, groups=state.groups, progress=lambda msg: status.update(msg + " …"))
 
 
-DEMODATA_NOTE = ("DEMODATA: tabellen bygger helt eller delvis på genererte tall, ikke SSBs. "
-                 "Kjør 'kostra data status' for å se hvilke.")
+DEMODATA_NOTE = (
+    "DEMODATA: tabellen bygger helt eller delvis på genererte tall, ikke SSBs. "
+    "Kjør 'kostra data status' for å se hvilke."
+)
 
 
 @app.command()
 def profile(
     municipality: Annotated[str, typer.Argument(help="Kommune, navn eller nummer (Bærum, 3201, 0219).")],
     sector: Annotated[str, typer.Option("--sector", "-s", help="Tjenesteområde, f.eks. pleie-og-omsorg.")],
-    profile_name: Annotated[str | None, typer.Option("--profile", "-p", help="Profil: alle, 0-66, 67+, ttu.")] = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")] = None,
-    group: Annotated[str, typer.Option("--group", "-g", help="Sammenligningsgruppe: asss, asss10, kostragruppe-12, landet, et fylke eller en egen gruppe.")] = "asss",
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Utdata: table, csv eller json.")] = Format.table,
+    profile_name: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Profil: alle, 0-66, 67+, ttu.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")
+    ] = None,
+    group: Annotated[
+        str,
+        typer.Option(
+            "--group",
+            "-g",
+            help="Sammenligningsgruppe: asss, asss10, kostragruppe-12, landet, et fylke eller egen gruppe.",
+        ),
+    ] = "asss",
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Utdata: table, csv eller json.")
+    ] = Format.table,
 ) -> None:
     """Tjenesteprofil og indikatortabell: kommunens tre siste år mot gruppens snitt, høyeste og laveste."""
     with _open() as session:
@@ -89,8 +111,10 @@ def profile(
     elif fmt is Format.json:
         sys.stdout.write(render_profile_json(table))
     else:
-        title = (f"{sector_def.name_nb} – {profile_def.name_nb}: {table.attrs['municipality']} "
-                 f"sammenlignet med {table.attrs['group']}, {table.attrs['year']}")
+        title = (
+            f"{sector_def.name_nb} – {profile_def.name_nb}: {table.attrs['municipality']} "
+            f"sammenlignet med {table.attrs['group']}, {table.attrs['year']}"
+        )
         caption = "Kilde: SSB (KOSTRA). * = uvektet snitt. Indeks: gruppens snitt = 100."
         if demodata:
             caption += "\n" + DEMODATA_NOTE
@@ -125,18 +149,34 @@ def data_status(
     for row in status.itertuples():
         years = "" if row.first_year != row.first_year else f"{int(row.first_year)}–{int(row.last_year)}"
         flag = "[yellow]" if row.demodata else ""
-        table.add_row(f"{row.indicator_id}", row.sector, format_nb(row.real, 0),
-                      f"{flag}{format_nb(row.demodata, 0)}", years, row.ssb_table or "")
+        table.add_row(
+            f"{row.indicator_id}",
+            row.sector,
+            format_nb(row.real, 0),
+            f"{flag}{format_nb(row.demodata, 0)}",
+            years,
+            row.ssb_table or "",
+        )
     out.print(table)
-    out.print(f"{len(releases)} utgivelser i lageret: "
-              + ", ".join(f"{r.id}: {r.source}" for r in releases.itertuples()))
+    out.print(
+        f"{len(releases)} utgivelser i lageret: "
+        + ", ".join(f"{r.id}: {r.source}" for r in releases.itertuples())
+    )
 
 
 @data_app.command("import")
 def data_import(
-    file: Annotated[Path, typer.Argument(help="CSV, XLSX eller JSON-stat 2.0 lastet ned fra SSBs statistikkbank.")],
-    indicator: Annotated[str | None, typer.Option(help="Katalogens indikator-id, når filen har ett tall som ikke gjenkjennes.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Tegnsett (standard: UTF-8, ellers ISO-8859-1).")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV, XLSX eller JSON-stat 2.0 lastet ned fra SSBs statistikkbank."),
+    ],
+    indicator: Annotated[
+        str | None,
+        typer.Option(help="Katalogens indikator-id, når filen har ett tall som ikke gjenkjennes."),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Tegnsett (standard: UTF-8, ellers ISO-8859-1).")
+    ] = None,
 ) -> None:
     """Les inn en fil fra SSB som én utgivelse: alle rader, eller ingen."""
     with _open() as session:
@@ -144,7 +184,9 @@ def data_import(
     if result.already_loaded:
         out.print(f"{file.name}: allerede lest inn (utgivelse {result.release_id}); ingenting endret.")
     else:
-        out.print(f"{file.name}: {format_nb(result.rows, 0)} tall lest inn som utgivelse {result.release_id}.")
+        out.print(
+            f"{file.name}: {format_nb(result.rows, 0)} tall lest inn som utgivelse {result.release_id}."
+        )
 
 
 @app.command("groups")
@@ -163,9 +205,14 @@ def list_groups(
         table.add_column("Medlemmer", overflow="fold")
         names = session.regions.set_index("code")["name"]
         for group in session.groups.values():
-            members = members_in_year(group, year, session.groups, session._members,
-                                      session.municipalities_in(year))
-            shown = ", ".join(sorted(str(names.get(c, c)) for c in members)) if len(members) <= 15 else f"{len(members)} kommuner"
+            members = members_in_year(
+                group, year, session.groups, session._members, session.municipalities_in(year)
+            )
+            shown = (
+                ", ".join(sorted(str(names.get(c, c)) for c in members))
+                if len(members) <= 15
+                else f"{len(members)} kommuner"
+            )
             table.add_row(group.id, group.name_nb, shown)
     out.print(table)
 

@@ -44,7 +44,7 @@ def format_nb(value: float | None, decimals: int, missing: str = "..") -> str:
     negative = text.startswith("-")
     digits = text.lstrip("-")
     whole, _, fraction = digits.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -19,11 +19,24 @@ INDEX_DECIMALS = 1
 _VALUE_COLUMNS = ("group_average", "group_highest", "group_lowest")
 _INDEX_COLUMNS = ("index", "index_highest", "index_lowest", "index_previous")
 CSV_COLUMNS = (
-    "indicator_id", "indicator_group", "indicator", "unit",
+    "indicator_id",
+    "indicator_group",
+    "indicator",
+    "unit",
     # the three year columns go here
-    "group_average", "group_highest", "group_lowest",
-    "index", "index_highest", "index_lowest", "index_previous",
-    "highest_region", "lowest_region", "members", "members_with_data", "average_rule", "demodata",
+    "group_average",
+    "group_highest",
+    "group_lowest",
+    "index",
+    "index_highest",
+    "index_lowest",
+    "index_previous",
+    "highest_region",
+    "lowest_region",
+    "members",
+    "members_with_data",
+    "average_rule",
+    "demodata",
 )
 
 
@@ -64,22 +77,24 @@ def render_profile_json(profile: pd.DataFrame) -> str:
     rows = []
     for row in profile.to_dict("records"):
         decimals = int(row["decimals"])
-        rows.append({
-            "indicator_id": row["indicator_id"],
-            "indicator_group": row["indicator_group"],
-            "indicator": row["indicator"],
-            "unit": row["unit"],
-            "decimals": decimals,
-            "values": {y: _json_number(row[y], decimals) for y in years},
-            **{c: _json_number(row[c], decimals) for c in _VALUE_COLUMNS},
-            **{c: _json_number(row[c], INDEX_DECIMALS) for c in _INDEX_COLUMNS},
-            "highest_region": row["highest_region"] if not is_missing(row["highest_region"]) else None,
-            "lowest_region": row["lowest_region"] if not is_missing(row["lowest_region"]) else None,
-            "members": int(row["members"]),
-            "members_with_data": int(row["members_with_data"]),
-            "average_rule": row["average_rule"],
-            "demodata": bool(row["demodata"]),
-        })
+        rows.append(
+            {
+                "indicator_id": row["indicator_id"],
+                "indicator_group": row["indicator_group"],
+                "indicator": row["indicator"],
+                "unit": row["unit"],
+                "decimals": decimals,
+                "values": {y: _json_number(row[y], decimals) for y in years},
+                **{c: _json_number(row[c], decimals) for c in _VALUE_COLUMNS},
+                **{c: _json_number(row[c], INDEX_DECIMALS) for c in _INDEX_COLUMNS},
+                "highest_region": row["highest_region"] if not is_missing(row["highest_region"]) else None,
+                "lowest_region": row["lowest_region"] if not is_missing(row["lowest_region"]) else None,
+                "members": int(row["members"]),
+                "members_with_data": int(row["members_with_data"]),
+                "average_rule": row["average_rule"],
+                "demodata": bool(row["demodata"]),
+            }
+        )
     attrs = {k: (int(v) if hasattr(v, "item") else v) for k, v in profile.attrs.items()}
     doc = {**attrs, "demodata": bool(profile["demodata"].any()), "rows": rows}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
@@ -92,7 +107,12 @@ def render_profile_table(profile: pd.DataFrame, title: str, caption: str) -> Tab
     table.add_column("Indikator", overflow="fold", min_width=40, max_width=70)
     for year in years:
         table.add_column(year, justify="right", no_wrap=True)
-    for label in (f"Snitt {group}", f"Høyest {group}", f"Lavest {group}", f"Indeks ({group} = 100)"):
+    for label in (
+        f"Snitt {group}",
+        f"Høyest {group}",
+        f"Lavest {group}",
+        f"Indeks ({group} = 100)",
+    ):
         table.add_column(label, justify="right", no_wrap=True)
     current = None
     for row in profile.to_dict("records"):

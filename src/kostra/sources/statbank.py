@@ -95,8 +95,11 @@ def _layout(headers: list[str], first_row: list[Any], name: str) -> _Layout:
     year = _find(headers, _YEAR_HEADERS)
     if region is None:
         region = next(
-            (i for i, v in enumerate(first_row)
-             if i != year and _REGION_VALUE.match(str(v).strip()) and not isinstance(v, int | float)),
+            (
+                i
+                for i, v in enumerate(first_row)
+                if i != year and _REGION_VALUE.match(str(v).strip()) and not isinstance(v, int | float)
+            ),
             None,
         )
     if region is None:
@@ -135,7 +138,10 @@ def _year_and_contents(header: str, layout: _Layout, name: str) -> tuple[int | N
 def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame:
     """Tidy frame from (line number, cells) pairs, header included."""
     body = [(n, cells) for n, cells in rows if any(str(c or "").strip() for c in cells)]
-    header_at = next((i for i, (_, cells) in enumerate(body) if sum(1 for c in cells if str(c or "").strip()) >= 2), None)
+    header_at = next(
+        (i for i, (_, cells) in enumerate(body) if sum(1 for c in cells if str(c or "").strip()) >= 2),
+        None,
+    )
     if header_at is None or header_at + 1 >= len(body):
         raise InputError(f"{name}: no table found (a header row followed by data rows)")
     raw_headers = [str(c or "").strip().strip('"') for c in body[header_at][1]]

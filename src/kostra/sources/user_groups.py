@@ -58,8 +58,9 @@ def _from_yaml(text: str, name: str) -> list[UserGroup]:
         if not isinstance(raw, dict) or "id" not in raw or not raw.get("members"):
             raise InputError(f"{name}: group #{i} needs an 'id' and a list of 'members'")
         group_id = _check_id(str(raw["id"]), f"{name}: group #{i}")
-        members = tuple((str(m), f"group {group_id}, member {j}")
-                        for j, m in enumerate(raw["members"], start=1))
+        members = tuple(
+            (str(m), f"group {group_id}, member {j}") for j, m in enumerate(raw["members"], start=1)
+        )
         out.append(UserGroup(group_id, str(raw.get("name_nb", group_id)), members))
     return out
 

@@ -3,8 +3,9 @@
 A :class:`Store` owns one DuckDB connection to one file. Every load is one
 transaction tagged with a release; a failed or killed load leaves the file as it
 was, because DuckDB commits atomically through its write-ahead log. Nothing is
-overwritten: a new release sits beside the old ones, and the view
-``current_observation`` picks the figure in force.
+overwritten: a new release sits beside the old ones, and the table
+``current_observation`` (rebuilt in each load's transaction) holds the figure
+in force.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pandas as pd
 
 from kostra.catalog import Catalog
 from kostra.errors import StoreError
-from kostra.store.migrations import MIGRATIONS
+from kostra.store.migrations import MIGRATIONS, REFRESH_CURRENT
 
 __all__ = ["OBSERVATION_COLUMNS", "LoadResult", "ReleaseKind", "ReleaseSpec", "Store"]
 
@@ -125,8 +126,17 @@ class Store:
             return False
         rows = [
             (
-                ind.id, ind.name_nb, ind.sector, ",".join(ind.profiles), ind.group, ind.unit,
-                ind.decimals, ind.direction, ind.average, ind.weight, ind.kind,
+                ind.id,
+                ind.name_nb,
+                ind.sector,
+                ",".join(ind.profiles),
+                ind.group,
+                ind.unit,
+                ind.decimals,
+                ind.direction,
+                ind.average,
+                ind.weight,
+                ind.kind,
                 ind.source.table if ind.source else None,
                 ind.source.contents if ind.source else None,
                 json.dumps(ind.source.filters, ensure_ascii=False) if ind.source else None,
@@ -170,14 +180,14 @@ class Store:
         """Load ``observations`` as one new release; a repeated checksum is a no-op."""
         return self.load_releases([(spec, observations)])[0]
 
-    def load_releases(
-        self, batches: Sequence[tuple[ReleaseSpec, pd.DataFrame]]
-    ) -> list[LoadResult]:
+    def load_releases(self, batches: Sequence[tuple[ReleaseSpec, pd.DataFrame]]) -> list[LoadResult]:
         """Load several releases in one transaction: all of them, or none."""
         results: list[LoadResult] = []
         with self.transaction() as con:
             for spec, observations in batches:
                 results.append(self._load_one(con, spec, observations))
+            if any(not r.already_loaded for r in results):
+                con.execute(REFRESH_CURRENT)
         return results
 
     def _load_one(
@@ -193,8 +203,15 @@ class Store:
             release_id = int(next_id[0][0])
             con.execute(
                 "INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [release_id, spec.source, spec.kind, _now(), spec.published, spec.checksum,
-                 spec.note],
+                [
+                    release_id,
+                    spec.source,
+                    spec.kind,
+                    _now(),
+                    spec.published,
+                    spec.checksum,
+                    spec.note,
+                ],
             )
             con.execute(
                 "INSERT INTO observation SELECT indicator_id, region_code, CAST(year AS INTEGER), "
@@ -208,13 +225,19 @@ class Store:
     @staticmethod
     def _check_incoming(con: duckdb.DuckDBPyConnection) -> None:
         checks = (
-            ("SELECT indicator_id FROM incoming WHERE indicator_id NOT IN (SELECT id FROM indicator)",
-             "unknown indicator {!r}"),
-            ("SELECT region_code FROM incoming WHERE region_code NOT IN (SELECT code FROM region)",
-             "unknown region code {!r}"),
-            ("SELECT indicator_id || ' ' || region_code || ' ' || year FROM incoming "
-             "GROUP BY indicator_id, region_code, year HAVING count(*) > 1",
-             "the figure {} occurs twice"),
+            (
+                "SELECT indicator_id FROM incoming WHERE indicator_id NOT IN (SELECT id FROM indicator)",
+                "unknown indicator {!r}",
+            ),
+            (
+                "SELECT region_code FROM incoming WHERE region_code NOT IN (SELECT code FROM region)",
+                "unknown region code {!r}",
+            ),
+            (
+                "SELECT indicator_id || ' ' || region_code || ' ' || year FROM incoming "
+                "GROUP BY indicator_id, region_code, year HAVING count(*) > 1",
+                "the figure {} occurs twice",
+            ),
         )
         for sql, message in checks:
             bad = con.execute(sql + " LIMIT 1").fetchall()
@@ -228,14 +251,18 @@ class Store:
         years: Sequence[int] | None = None,
     ) -> pd.DataFrame:
         """Current figures (one per indicator, region and year) with their release kind."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[list[str] | list[int]] = []
         if indicator_ids is not None:
             where.append("indicator_id IN (SELECT * FROM unnest(?))")
             params.append(list(indicator_ids))
         if years is not None:
             where.append("year IN (SELECT * FROM unnest(?))")
             params.append([int(y) for y in years])
-        sql = "SELECT * FROM current_observation"
+        sql = (
+            "SELECT indicator_id, region_code, year, value, status, release_id, release_kind "
+            "FROM current_observation"
+        )
         if where:
             sql += " WHERE " + " AND ".join(where)
         return self.frame(sql, params)
@@ -256,9 +283,9 @@ class Store:
         ).fetchall()
         return None if rows[0][0] is None else int(rows[0][0])
 
-    def table(self, name: Literal[
-        "region", "region_succession", "group_member", "indicator", "release"
-    ]) -> pd.DataFrame:
+    def table(
+        self, name: Literal["region", "region_succession", "group_member", "indicator", "release"]
+    ) -> pd.DataFrame:
         return self.frame(f"SELECT * FROM {name}")
 
     def fingerprint(self) -> tuple[int, int, str | None]:

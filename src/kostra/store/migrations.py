@@ -89,4 +89,34 @@ MIGRATIONS: Final[tuple[tuple[str, str], ...]] = (
         ) = 1;
         """,
     ),
+    (
+        # Reads far outnumber loads, so the figures in force are kept as a table,
+        # rebuilt inside every load's transaction, instead of a window-function view.
+        "0002_current_observation_table",
+        """
+        DROP VIEW current_observation;
+        CREATE TABLE current_observation AS
+        SELECT * FROM (
+            SELECT o.indicator_id, o.region_code, o.year, o.value, o.status, o.release_id,
+                   r.kind AS release_kind
+            FROM observation o JOIN release r ON r.id = o.release_id
+            QUALIFY row_number() OVER (
+                PARTITION BY o.indicator_id, o.region_code, o.year
+                ORDER BY (r.kind = 'demodata'), r.id DESC
+            ) = 1
+        );
+        """,
+    ),
 )
+
+REFRESH_CURRENT = """
+DELETE FROM current_observation;
+INSERT INTO current_observation
+SELECT o.indicator_id, o.region_code, o.year, o.value, o.status, o.release_id, r.kind
+FROM observation o JOIN release r ON r.id = o.release_id
+QUALIFY row_number() OVER (
+    PARTITION BY o.indicator_id, o.region_code, o.year
+    ORDER BY (r.kind = 'demodata'), r.id DESC
+) = 1
+ORDER BY o.indicator_id, o.year, o.region_code;
+"""

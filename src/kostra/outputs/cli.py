@@ -6,12 +6,13 @@ A :class:`~kostra.errors.KostraError` is printed as one red line (exit code 1);
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
-import click
 import typer
 from rich.console import Console
 
@@ -66,6 +67,26 @@ def _options(
     state.db, state.groups, state.debug = db, groups, debug
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a KostraError as one red line and exit 1 (the traceback only with --debug)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except KostraError as exc:
+            if state.debug:
+                raise
+            err.print(f"[red]Feil:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
 def _open() -> api.Session:
     with err.status("Åpner datalageret …") as status:
         return api.open(state.db, groups=state.groups, progress=lambda msg: status.update(msg + " …"))
@@ -78,6 +99,7 @@ DEMODATA_NOTE = (
 
 
 @app.command()
+@_user_errors
 def profile(
     municipality: Annotated[str, typer.Argument(help="Kommune, navn eller nummer (Bærum, 3201, 0219).")],
     sector: Annotated[str, typer.Option("--sector", "-s", help="Tjenesteområde, f.eks. pleie-og-omsorg.")],
@@ -125,6 +147,7 @@ def profile(
 
 
 @data_app.command("status")
+@_user_errors
 def data_status(
     sector: Annotated[str | None, typer.Option("--sector", "-s", help="Bare dette tjenesteområdet.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
@@ -165,6 +188,7 @@ def data_status(
 
 
 @data_app.command("import")
+@_user_errors
 def data_import(
     file: Annotated[
         Path,
@@ -190,6 +214,7 @@ def data_import(
 
 
 @app.command("groups")
+@_user_errors
 def list_groups(
     year: Annotated[int, typer.Option("--year", "-y")] = 2024,
 ) -> None:
@@ -218,20 +243,7 @@ def list_groups(
 
 
 def main() -> None:
-    command = typer.main.get_command(app)
-    try:
-        command.main(standalone_mode=False, prog_name="kostra")
-    except KostraError as exc:
-        if state.debug:
-            raise
-        err.print(f"[red]Feil:[/red] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
-    except click.exceptions.Abort:
-        err.print("Avbrutt.")
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    app(prog_name="kostra")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +30,23 @@ def shared_data_dir() -> Path:
     if not (path / "published").is_dir():
         raise RuntimeError(f"shared data not found at {path}; set KOSTRA_SHARED_DATA")
     return path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command line (``python -m kostra``) in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "kostra", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_cli
 
 
 @pytest.fixture(scope="session")

@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 
-def run(*args: str, env_home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    env = dict(os.environ)
-    if env_home is not None:
-        env["KOSTRA_HOME"] = str(env_home)
-    return subprocess.run(
-        [sys.executable, "-m", "kostra", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env=env,
-    )
-
-
-def test_profile_table_is_norwegian_and_says_demodata(store_path: Path) -> None:
-    result = run("--db", str(store_path), "profile", "Bærum", "-s", "plo", "-y", "2024")
+def test_profile_table_is_norwegian_and_says_demodata(cli, store_path: Path) -> None:
+    result = cli("--db", str(store_path), "profile", "Bærum", "-s", "plo", "-y", "2024")
     assert result.returncode == 0, result.stderr
     assert "1\u00a0552\u00a0889" in result.stdout  # published Bærum figure, Norwegian format
     assert "Snitt ASSS" in result.stdout
     assert "DEMODATA" in result.stdout
 
 
-def test_profile_json(store_path: Path) -> None:
-    result = run(
+def test_profile_json(cli, store_path: Path) -> None:
+    result = cli(
         "--db",
         str(store_path),
         "profile",
@@ -53,31 +35,33 @@ def test_profile_json(store_path: Path) -> None:
     assert first["values"]["2024"] == 1.97 and first["group_average"] == 1.81
 
 
-def test_user_error_is_one_red_line_and_exit_1(store_path: Path) -> None:
-    result = run("--db", str(store_path), "profile", "Atlantis", "-s", "plo")
+def test_user_error_is_one_red_line_and_exit_1(cli, store_path: Path) -> None:
+    result = cli("--db", str(store_path), "profile", "Atlantis", "-s", "plo")
     assert result.returncode == 1
     assert result.stderr.strip().startswith("Feil:")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
 
 
-def test_unknown_sector_lists_the_choices(store_path: Path) -> None:
-    result = run("--db", str(store_path), "profile", "Bærum", "-s", "romfart")
+def test_unknown_sector_lists_the_choices(cli, store_path: Path) -> None:
+    result = cli("--db", str(store_path), "profile", "Bærum", "-s", "romfart")
     assert result.returncode == 1 and "grunnskole" in result.stderr
 
 
-def test_data_status_and_import(store_path: Path) -> None:
+def test_data_status_and_import(cli, store_path: Path) -> None:
     fixture = Path(__file__).parent / "fixtures" / "statbank_12134_semicolon_utf8.csv"
-    imported = run("--db", str(store_path), "data", "import", str(fixture))
+    imported = cli("--db", str(store_path), "data", "import", str(fixture))
     assert imported.returncode == 0 and "5 tall lest inn" in imported.stdout
-    status = run("--db", str(store_path), "data", "status", "-f", "csv")
+    status = cli("--db", str(store_path), "data", "status", "-f", "csv")
     lines = {line.split(",")[0]: line for line in status.stdout.splitlines()}
     assert lines["pop_total"].split(",")[-4:-2] == ["3570", "0"]  # real: SSB population
     assert lines["okonomi_frie_inntekter_per_innb"].split(",")[-4] == "6"
 
 
-def test_first_run_fills_a_new_store_under_kostra_home(tmp_path: Path) -> None:
-    result = run("profile", "Oslo", "-s", "barnehage", "-g", "landet", "-f", "csv", env_home=tmp_path)
+def test_first_run_fills_a_new_store_under_kostra_home(cli, tmp_path: Path) -> None:
+    result = cli(
+        "profile", "Oslo", "-s", "barnehage", "-g", "landet", "-f", "csv", env={"KOSTRA_HOME": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "kostra.duckdb").exists()
     assert result.stdout.startswith("indicator_id,indicator_group,indicator,unit,2022,2023,2024,")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,21 +25,11 @@ SERIES = {
 PUBLISHED_HIGHEST_LABELS = [129, 124, 110, 114, 178, 113]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kostra", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-
-
 @pytest.fixture(scope="module")
-def cli_profiles(template_store: Path) -> dict[str, list[dict[str, str]]]:
+def cli_profiles(template_store: Path, cli) -> dict[str, list[dict[str, str]]]:
     out = {}
     for published_name, profile in PROFILES.items():
-        result = run_cli(
+        result = cli(
             "--db",
             str(template_store),
             "profile",

@@ -190,6 +190,19 @@ class Session:
         definition = find_group(query, self.groups)
         return GroupChoice(definition.id, definition.name_nb, definition)
 
+    def members(self, group: str, year: int, subject: str | None = None) -> frozenset[str]:
+        """Codes of the members of ``group`` in ``year`` (``subject`` is left out where the
+        group excludes the municipality analysed)."""
+        definition = self.group(group).definition
+        subject_code = self.region(subject).code if subject else None
+        return members_in_year(
+            definition, year, self.groups, self._members, self.municipalities_in(year), subject_code
+        )
+
+    def membership_sources(self) -> pd.DataFrame:
+        """How many group memberships come from each source (catalog, KLASS, demodata ...)."""
+        return self._members.groupby("source").size().rename("memberships").reset_index()
+
     def load_user_groups(self, path: Path) -> list[GroupDef]:
         """Add the groups defined in a YAML or CSV file (members by name or number)."""
         loaded = []

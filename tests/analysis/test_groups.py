@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from kostra.analysis.groups import find_group, members_in_year
-
 ORIGINAL_TEN = {"0301", "4601", "3201", "3301", "3107", "4204", "1108", "1103", "5001", "5501"}
 
 
 def _members(session, group: str, year: int, subject: str | None = None) -> frozenset[str]:
-    definition = find_group(group, session.groups)
-    return members_in_year(
-        definition, year, session.groups, session._members, session.municipalities_in(year), subject
-    )
+    return session.members(group, year, subject)
 
 
 def test_asss_membership_depends_on_the_year(session) -> None:

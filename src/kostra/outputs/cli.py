@@ -156,6 +156,7 @@ def data_status(
     with _open() as session:
         status = session.data_status()
         releases = session.releases()
+        memberships = session.membership_sources()
         if sector:
             status = status[status["sector"] == session.catalog.sector(sector).id]
     if fmt is Format.csv:
@@ -181,6 +182,11 @@ def data_status(
             row.ssb_table or "",
         )
     out.print(table)
+    sources = dict(zip(memberships["source"], memberships["memberships"], strict=True))
+    out.print(
+        f"KOSTRA-grupper: {sources.get('klass-112', 0)} medlemskap fra SSBs KLASS, "
+        f"{sources.get('demodata', 0)} plassert etter folketall (demodata)."
+    )
     out.print(
         f"{len(releases)} utgivelser i lageret: "
         + ", ".join(f"{r.id}: {r.source}" for r in releases.itertuples())
@@ -221,8 +227,6 @@ def list_groups(
     """Sammenligningsgruppene og medlemmene deres i et år."""
     from rich.table import Table
 
-    from kostra.analysis.groups import members_in_year
-
     with _open() as session:
         table = Table(title=f"Sammenligningsgrupper {year}")
         table.add_column("Id")
@@ -230,9 +234,7 @@ def list_groups(
         table.add_column("Medlemmer", overflow="fold")
         names = session.regions.set_index("code")["name"]
         for group in session.groups.values():
-            members = members_in_year(
-                group, year, session.groups, session._members, session.municipalities_in(year)
-            )
+            members = session.members(group.id, year)
             shown = (
                 ", ".join(sorted(str(names.get(c, c)) for c in members))
                 if len(members) <= 15

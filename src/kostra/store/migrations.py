@@ -9,6 +9,20 @@ from __future__ import annotations
 
 from typing import Final
 
+# The rule for the figure in force: real figures before demodata, then the newest
+# release. Loads re-run it; a change to the rule needs a migration that re-runs it.
+REFRESH_CURRENT = """
+DELETE FROM current_observation;
+INSERT INTO current_observation
+SELECT o.indicator_id, o.region_code, o.year, o.value, o.status, o.release_id, r.kind
+FROM observation o JOIN release r ON r.id = o.release_id
+QUALIFY row_number() OVER (
+    PARTITION BY o.indicator_id, o.region_code, o.year
+    ORDER BY (r.kind = 'demodata'), r.id DESC
+) = 1
+ORDER BY o.indicator_id, o.year, o.region_code;
+"""
+
 MIGRATIONS: Final[tuple[tuple[str, str], ...]] = (
     (
         "0001_initial",
@@ -95,28 +109,16 @@ MIGRATIONS: Final[tuple[tuple[str, str], ...]] = (
         "0002_current_observation_table",
         """
         DROP VIEW current_observation;
-        CREATE TABLE current_observation AS
-        SELECT * FROM (
-            SELECT o.indicator_id, o.region_code, o.year, o.value, o.status, o.release_id,
-                   r.kind AS release_kind
-            FROM observation o JOIN release r ON r.id = o.release_id
-            QUALIFY row_number() OVER (
-                PARTITION BY o.indicator_id, o.region_code, o.year
-                ORDER BY (r.kind = 'demodata'), r.id DESC
-            ) = 1
+        CREATE TABLE current_observation (
+            indicator_id TEXT NOT NULL,
+            region_code TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            value DOUBLE,
+            status TEXT,
+            release_id INTEGER NOT NULL,
+            release_kind TEXT NOT NULL
         );
-        """,
+        """
+        + REFRESH_CURRENT,
     ),
 )
-
-REFRESH_CURRENT = """
-DELETE FROM current_observation;
-INSERT INTO current_observation
-SELECT o.indicator_id, o.region_code, o.year, o.value, o.status, o.release_id, r.kind
-FROM observation o JOIN release r ON r.id = o.release_id
-QUALIFY row_number() OVER (
-    PARTITION BY o.indicator_id, o.region_code, o.year
-    ORDER BY (r.kind = 'demodata'), r.id DESC
-) = 1
-ORDER BY o.indicator_id, o.year, o.region_code;
-"""

@@ -174,13 +174,17 @@ class Session:
 
     @property
     def groups(self) -> dict[str, GroupDef]:
-        counties = {
+        """Every comparison group: the catalog's, the counties and the user's own."""
+        return {**self.catalog.groups, **self._county_groups, **self._user_groups}
+
+    @cached_property
+    def _county_groups(self) -> dict[str, GroupDef]:
+        return {
             str(r.code).lower(): GroupDef(
                 id=str(r.code).lower(), name_nb=str(r.name), kind="county", aliases=(str(r.code),)
             )
             for r in self.regions[self.regions["kind"] == "county"].itertuples()
         }
-        return {**self.catalog.groups, **counties, **self._user_groups}
 
     def region(self, query: str) -> Region:
         """The municipality or county called ``query`` (name or number, old numbers too)."""

@@ -19,11 +19,19 @@ def test_all_is_sorted_and_complete() -> None:
         "outputs",
         "importing",
         "bundle",
+        "fetching",
         "data",
     }
     assert public - modules == set(kostra.__all__) - {"__version__"}
 
 
 def test_every_error_is_a_kostra_error() -> None:
-    for name in ("ConfigError", "InputError", "RegionNotFound", "SourceError", "StoreError"):
+    for name in (
+        "ConfigError",
+        "InputError",
+        "RegionNotFound",
+        "SourceError",
+        "SourceUnreachable",
+        "StoreError",
+    ):
         assert issubclass(getattr(kostra, name), kostra.KostraError)

@@ -14,6 +14,7 @@ from kostra.errors import (
     KostraError,
     RegionNotFound,
     SourceError,
+    SourceUnreachable,
     StoreError,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "RegionNotFound",
     "Session",
     "SourceError",
+    "SourceUnreachable",
     "StoreError",
     "__version__",
     "default_db_path",

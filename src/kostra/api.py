@@ -11,27 +11,44 @@ the figures in force. Everything returns pandas DataFrames.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+import httpx
 import pandas as pd
 from platformdirs import user_data_dir
 
 from kostra.analysis.group_average import compute_group_stats
 from kostra.analysis.groups import find_group, members_in_year
 from kostra.analysis.regions import Region, canonical_codes, canonicalize, resolve_region
+from kostra.analysis.releases import compute_release_diff
 from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
 from kostra.catalog import Catalog, GroupDef, Indicator, Member, load_catalog
 from kostra.errors import ConfigError, InputError, RegionNotFound
+from kostra.fetching import (
+    FIRST_YEAR,
+    ChunkCache,
+    FetchProgress,
+    FetchReport,
+    FetchRequest,
+    fetch_tables,
+    tables_to_fetch,
+)
 from kostra.importing import prepare_import
 from kostra.sources.bundled import bundle_manifest, read_bundled_csv, read_bundled_observations
+from kostra.sources.klass import KlassClient, regions_from_klass
+from kostra.sources.pxweb import PxWebClient
 from kostra.sources.user_groups import read_user_groups
 from kostra.store import LoadResult, ReleaseSpec, Store
 
 __all__ = ["Session", "default_db_path", "open"]
+
+__version__ = "0.1.0"
 
 Progress = Callable[[str], None]
 
@@ -91,7 +108,8 @@ class Session:
         self.store.sync_catalog(self.catalog)
         manifest = bundle_manifest()
         checksum = str(manifest["checksum"])
-        if self.store.get_meta("regions_checksum") != checksum:
+        fetched_regions = self.store.get_meta("regions_source") == "klass"
+        if not fetched_regions and self.store.get_meta("regions_checksum") != checksum:
             self._progress("Leser inn kommuner, fylker og grupper")
             self.store.replace_regions(*self._bundled_regions(), checksum=checksum)
         if self.store.get_meta("bundle_checksum") == checksum:
@@ -111,13 +129,25 @@ class Session:
             for origin, part in observations.groupby("origin", sort=True)
         ]
         results = self.store.load_releases(batches)
-        with self.store.transaction() as con:
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle_checksum', ?)", [checksum])
-        self.__dict__.pop("regions", None)
+        self.store.set_meta("bundle_checksum", checksum)
+        self._forget_regions()
         return results
 
+    def _forget_regions(self) -> None:
+        for cached in ("regions", "_mapping", "_members", "_municipalities", "_county_groups"):
+            self.__dict__.pop(cached, None)
+
     def _bundled_regions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        regions = read_bundled_csv("regions.csv")
+        return self._complete_regions(
+            read_bundled_csv("regions.csv"),
+            read_bundled_csv("region_succession.csv"),
+            read_bundled_csv("group_members.csv"),
+        )
+
+    def _complete_regions(
+        self, regions: pd.DataFrame, succession: pd.DataFrame, members: pd.DataFrame
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Add SSB's aggregate regions (EAK, EKGnn ...) and the counties' memberships."""
         aggregates = pd.DataFrame(
             [
                 (g.ssb_code, g.name_nb, "country" if g.kind == "country" else "group")
@@ -127,7 +157,6 @@ class Session:
             columns=["code", "name", "kind"],
         )
         regions = pd.concat([regions, aggregates], ignore_index=True)
-        members = read_bundled_csv("group_members.csv")
         counties = regions.loc[regions["county"].notna(), ["county", "code"]]
         county_members = pd.DataFrame(
             {
@@ -139,7 +168,7 @@ class Session:
             }
         )
         members = pd.concat([members, county_members], ignore_index=True)
-        return regions, read_bundled_csv("region_succession.csv"), members
+        return regions, succession, members
 
     # -- reference data --------------------------------------------------------
     @cached_property
@@ -380,6 +409,91 @@ class Session:
             published=prepared.published,
         )
         return self.store.load_release(spec, prepared.observations)
+
+    def fetch(
+        self,
+        years: Sequence[int] | None = None,
+        sectors: Sequence[str] | None = None,
+        municipalities: Sequence[str] | None = None,
+        *,
+        regions: bool = True,
+        pxweb: PxWebClient | None = None,
+        klass: KlassClient | None = None,
+        progress: FetchProgress | None = None,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> FetchReport:
+        """Fetch the catalog's figures from SSB (PxWebApi v2) into the store, one release per
+        table; with ``regions``, first refresh municipalities and groups from KLASS."""
+        http = httpx.Client(
+            timeout=httpx.Timeout(60.0, connect=10.0), headers={"User-Agent": f"kostra/{__version__}"}
+        )
+        try:
+            pxweb = pxweb or PxWebClient(http, on_event=on_retry)
+            pxweb.fetch_config()
+            if regions:
+                self.fetch_regions(klass or KlassClient(http, acquire=pxweb.bucket.acquire))
+            request = FetchRequest(
+                years=tuple(years) if years else None,
+                sectors=tuple(self.catalog.sector(s).id for s in sectors) if sectors else None,
+                municipalities=tuple(self.region(m).code for m in municipalities) if municipalities else None,
+            )
+            region_filter = None
+            if request.municipalities:
+                wanted = set(request.municipalities)
+                region_filter = {c for c in self.regions["code"] if self._mapping.get(c, c) in wanted}
+            return fetch_tables(
+                self.store,
+                self.catalog,
+                pxweb,
+                request,
+                known_regions=set(self.regions["code"]),
+                region_filter=region_filter,
+                cache=ChunkCache(self.store.path.parent / "cache" / "ssb"),
+                progress=progress,
+            )
+        finally:
+            http.close()
+
+    def fetch_tables(self, sectors: Sequence[str] | None = None) -> list[str]:
+        """The statbank tables a fetch for ``sectors`` reads."""
+        wanted = [self.catalog.sector(s).id for s in sectors] if sectors else None
+        return list(tables_to_fetch(self.catalog, wanted))
+
+    def fetch_regions(self, klass: KlassClient, today: date | None = None) -> int:
+        """Replace municipalities, their succession and the KOSTRA groups with KLASS's."""
+        today = today or date.today()
+        tables = regions_from_klass(klass, today, first_year=FIRST_YEAR)
+        regions, succession, members = self._complete_regions(
+            tables.regions, tables.succession, self._catalog_members(tables.kostra_groups)
+        )
+        digest = hashlib.sha256(pd.util.hash_pandas_object(regions, index=False).to_numpy().tobytes())
+        self.store.replace_regions(regions, succession, members, checksum=f"klass:{digest.hexdigest()[:16]}")
+        self.store.set_meta("regions_source", "klass")
+        self._forget_regions()
+        return len(regions)
+
+    def _catalog_members(self, kostra_groups: pd.DataFrame) -> pd.DataFrame:
+        by_ssb_code = {g.ssb_code: g.id for g in self.catalog.groups.values() if g.ssb_code}
+        rows = [
+            (g.id, m.code, m.from_year, m.to_year, "catalog")
+            for g in self.catalog.groups.values()
+            for m in g.members
+        ]
+        rows += [
+            (by_ssb_code[r.group], r.code, None, None, "klass-112")
+            for r in kostra_groups.itertuples()
+            if r.group in by_ssb_code
+        ]
+        return pd.DataFrame(rows, columns=["group_id", "region_code", "from_year", "to_year", "source"])
+
+    def diff(self, year: int, old_release: int | None = None, new_release: int | None = None) -> pd.DataFrame:
+        """Figures for ``year`` that changed between two releases, largest relative change first."""
+        table = compute_release_diff(self.store.release_values(year), old_release, new_release)
+        names = {i.id: i.name_nb for i in self.catalog.indicators.values()}
+        regions = self.regions.set_index("code")["name"]
+        return table.assign(
+            indicator=table["indicator_id"].map(names), region=table["region_code"].map(regions)
+        )
 
     def data_status(self) -> pd.DataFrame:
         """Per indicator: how many figures in force are real and how many are demodata."""

@@ -12,7 +12,8 @@ for bugs only (``kostra --debug`` shows them).
     ├── InputError       user input: files to import, parameters, names
     │   └── RegionNotFound
     ├── StoreError       the DuckDB store cannot be opened or written
-    └── SourceError      SSB or another source cannot be reached or answers badly
+    └── SourceError      SSB or another source answers badly
+        └── SourceUnreachable   no answer at all (network, DNS, refused)
 
 Data-quality findings (suppressed cells, merger breaks) are not exceptions:
 they are data, returned beside the numbers.
@@ -43,3 +44,7 @@ class StoreError(KostraError):
 
 class SourceError(KostraError):
     """A data source (SSB's API, a bundled file) failed."""
+
+
+class SourceUnreachable(SourceError):
+    """A data source cannot be reached at all; nothing was fetched."""

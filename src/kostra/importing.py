@@ -19,10 +19,10 @@ from kostra.analysis.regions import resolve_region
 from kostra.catalog import Catalog
 from kostra.errors import InputError, RegionNotFound
 from kostra.names import name_keys
-from kostra.sources.jsonstat import read_jsonstat
+from kostra.sources.jsonstat import Cube, read_jsonstat
 from kostra.sources.statbank import read_statbank_file
 
-__all__ = ["PreparedImport", "prepare_import"]
+__all__ = ["PreparedImport", "observations_from_cube", "prepare_import"]
 
 _UNIT_SUFFIX = re.compile(r"\s*\((?:kr|prosent|antall|indeks|timer|årsverk|1000 kr)\)\s*$", re.I)
 
@@ -58,35 +58,37 @@ def _match_indicator(contents: str | None, index: dict[str, str]) -> str | None:
     return None
 
 
-def _read_jsonstat_file(path: Path, data: bytes, catalog: Catalog) -> tuple[pd.DataFrame, datetime | None]:
-    cube = read_jsonstat(data, name=path.name)
+def observations_from_cube(cube: Cube, catalog: Catalog, name: str) -> pd.DataFrame:
+    """Tidy rows (row, region, region_code, contents, indicator_id, year, value, status)
+    of a JSON-stat cube, each matched to the catalog indicator whose SSB source
+    (ContentsCode and other dimension values) it is; unmatched cells get None."""
     geo, metric, time = (cube.dimension(role) for role in ("geo", "metric", "time"))
     if geo is None or time is None:
-        raise InputError(f"{path.name}: the JSON-stat dataset has no region (geo) or time dimension")
+        raise InputError(f"{name}: the JSON-stat dataset has no region (geo) or time dimension")
     frame = cube.frame
-    others = [d.id for d in cube.dimensions if d not in (geo, metric, time)]
-    by_source = {}
+    contents = frame[metric.id].astype(str) if metric else pd.Series("", index=frame.index)
+    indicator = pd.Series(None, index=frame.index, dtype=object)
     for ind in catalog.indicators.values():
-        if ind.source is not None and (cube.table_id in (None, ind.source.table)):
-            by_source[(ind.source.contents, tuple(sorted(ind.source.filters.items())))] = ind.id
-    contents = frame[metric.id] if metric else pd.Series([None] * len(frame))
-    ids = []
-    for i, code in enumerate(contents):
-        filters = tuple(sorted((d, str(frame[d].iat[i])) for d in others))
-        ids.append(by_source.get((code, filters)) or by_source.get((code, ())))
-    tidy = pd.DataFrame(
+        source = ind.source
+        if source is None or cube.table_id not in (None, source.table):
+            continue
+        mask = (contents == source.contents).to_numpy()
+        for dim, value in source.filters.items():
+            if dim in frame:
+                mask &= (frame[dim].astype(str) == value).to_numpy()
+        indicator[mask & indicator.isna().to_numpy()] = ind.id
+    return pd.DataFrame(
         {
             "row": range(1, len(frame) + 1),
-            "region": frame[geo.id],
-            "region_code": frame[geo.id],
+            "region": frame[geo.id].astype(str),
+            "region_code": frame[geo.id].astype(str),
             "contents": contents,
-            "indicator_id": ids,
-            "year": pd.to_numeric(frame[time.id], errors="coerce"),
+            "indicator_id": indicator,
+            "year": pd.to_numeric(frame[time.id].astype(str), errors="coerce"),
             "value": frame["value"],
             "status": frame["status"],
         }
     )
-    return tidy, cube.updated
 
 
 def _resolve_regions(
@@ -126,7 +128,8 @@ def prepare_import(
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
     published = None
     if path.suffix.lower() == ".json" or data.lstrip()[:1] == b"{":
-        tidy, published = _read_jsonstat_file(path, data, catalog)
+        cube = read_jsonstat(data, name=path.name)
+        tidy, published = observations_from_cube(cube, catalog, path.name), cube.updated
     else:
         tidy = read_statbank_file(path, encoding=encoding)
         index = _label_index(catalog)

@@ -70,7 +70,7 @@ def test_a_bad_load_leaves_the_store_as_it_was(store_path: Path, bad: list) -> N
 def test_the_schema_is_recorded_as_named_migrations(store_path: Path) -> None:
     with Store(store_path) as store:
         names = [r[0] for r in store.execute("SELECT name FROM schema_migration").fetchall()]
-    assert names == ["0001_initial", "0002_current_observation_table"]
+    assert names == ["0001_initial", "0002_current_observation_table", "0003_release_revision"]
 
 
 KILLED_LOADER = textwrap.dedent("""
@@ -86,7 +86,8 @@ KILLED_LOADER = textwrap.dedent("""
         "status": [None] * n,
     })
     with store.transaction() as con:
-        con.execute("INSERT INTO release VALUES (99, 'killed', 'file', now(), NULL, 'killed', NULL)")
+        con.execute("INSERT INTO release (id, source, kind, fetched_at, checksum) "
+                    "VALUES (99, 'killed', 'file', now(), 'killed')")
         print("started", flush=True)
         con.register("incoming", frame)
         for _ in range(1000):

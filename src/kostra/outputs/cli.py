@@ -219,6 +219,77 @@ def data_import(
         )
 
 
+@data_app.command("fetch")
+@_user_errors
+def data_fetch(
+    year: Annotated[
+        list[int] | None, typer.Option("--year", "-y", help="År (kan gjentas); standard: alle fra 2015.")
+    ] = None,
+    sector: Annotated[
+        list[str] | None, typer.Option("--sector", "-s", help="Tjenesteområde (kan gjentas).")
+    ] = None,
+    municipality: Annotated[
+        list[str] | None, typer.Option("--municipality", "-m", help="Kommune (kan gjentas); standard: alle.")
+    ] = None,
+    regions: Annotated[
+        bool, typer.Option(help="Oppdater kommuner og KOSTRA-grupper fra KLASS først.")
+    ] = True,
+) -> None:
+    """Hent KOSTRA-tall fra SSBs statistikkbank (PxWebApi v2) til lageret, én utgivelse per tabell."""
+    from kostra.outputs.progress import FetchDisplay, render_fetch_report
+
+    with _open() as session:
+        tables = len(session.fetch_tables(sector))
+        with FetchDisplay(err, tables) as display:
+            report = session.fetch(
+                year, sector, municipality, regions=regions, progress=display, on_retry=display.retry
+            )
+    out.print(render_fetch_report(report))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@data_app.command("diff")
+@_user_errors
+def data_diff(
+    year: Annotated[int, typer.Option("--year", "-y", help="Året som sammenlignes.")],
+    old: Annotated[
+        int | None, typer.Option("--from", help="Eldre utgivelse (id); standard: forrige.")
+    ] = None,
+    new: Annotated[int | None, typer.Option("--to", help="Nyere utgivelse (id); standard: nyeste.")] = None,
+    limit: Annotated[int, typer.Option(help="Vis de N største endringene.")] = 40,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Tall som er endret mellom to utgivelser (f.eks. foreløpige 15. mars og endelige 15. juni)."""
+    with _open() as session:
+        changes = session.diff(year, old, new)
+    if fmt is Format.csv:
+        sys.stdout.write(changes.to_csv(index=False))
+        return
+    if fmt is Format.json:
+        sys.stdout.write(changes.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"Endrede tall for {year}: {format_nb(len(changes), 0)} i alt, største relative endring først"
+    )
+    for column in ("Indikator", "Region", "Før", "Nå", "Endring"):
+        table.add_column(column, justify="left" if column in ("Indikator", "Region") else "right")
+    for row in changes.head(limit).itertuples():
+        relative = (
+            "ny" if row.relative_change == float("inf") else f"{format_nb(100 * row.relative_change, 1)} %"
+        )
+        table.add_row(
+            str(row.indicator),
+            str(row.region),
+            format_nb(row.old_value, 2),
+            format_nb(row.new_value, 2),
+            relative,
+        )
+    out.print(table)
+
+
 @app.command("groups")
 @_user_errors
 def list_groups(

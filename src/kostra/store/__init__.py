@@ -41,6 +41,7 @@ class ReleaseSpec:
     checksum: str
     published: datetime | None = None
     note: str | None = None
+    revision: str | None = None  # "unrevised" | "revised" for SSB's figures
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,10 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         rows = self.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
         return str(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as con:
+            self._set_meta(con, key, value)
 
     def _set_meta(self, con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
@@ -202,7 +207,8 @@ class Store:
             next_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM release").fetchall()
             release_id = int(next_id[0][0])
             con.execute(
-                "INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO release (id, source, kind, fetched_at, published, checksum, note, "
+                "revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     release_id,
                     spec.source,
@@ -211,6 +217,7 @@ class Store:
                     spec.published,
                     spec.checksum,
                     spec.note,
+                    spec.revision,
                 ],
             )
             con.execute(
@@ -265,6 +272,22 @@ class Store:
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
+        return self.frame(sql, params)
+
+    def has_release(self, checksum: str) -> bool:
+        return bool(self.execute("SELECT 1 FROM release WHERE checksum = ?", [checksum]).fetchall())
+
+    def release_values(self, year: int, indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every real (not demodata) release's figure for ``year``, release by release."""
+        sql = (
+            "SELECT o.indicator_id, o.region_code, o.year, o.release_id, o.value "
+            "FROM observation o JOIN release r ON r.id = o.release_id "
+            "WHERE o.year = ? AND r.kind <> 'demodata'"
+        )
+        params: list[object] = [int(year)]
+        if indicator_ids is not None:
+            sql += " AND o.indicator_id IN (SELECT * FROM unnest(?))"
+            params.append(list(indicator_ids))
         return self.frame(sql, params)
 
     def status_counts(self) -> pd.DataFrame:

@@ -121,4 +121,9 @@ MIGRATIONS: Final[tuple[tuple[str, str], ...]] = (
         """
         + REFRESH_CURRENT,
     ),
+    (
+        # SSB's figures for a year are unrevised until 15 June the year after.
+        "0003_release_revision",
+        "ALTER TABLE release ADD COLUMN revision TEXT;",
+    ),
 )

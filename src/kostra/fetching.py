@@ -1,0 +1,245 @@
+"""Fetching KOSTRA figures from SSB into the store: one release per statbank table.
+
+For each table the catalog draws figures from: read its metadata, choose the
+figures, regions and years wanted, split the extract under SSB's cell limit,
+fetch the parts, match every cell to its catalog indicator, and load the whole
+table as one release in one transaction. A table either lands complete or
+not at all; the tables before it stay loaded. Parts already fetched are kept
+in a cache beside the store, and a table whose release (same SSB update time
+and selection) is stored already is not fetched again, so an interrupted run
+resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from kostra.analysis.releases import release_revision
+from kostra.catalog import Catalog, Indicator
+from kostra.errors import SourceError, SourceUnreachable
+from kostra.importing import observations_from_cube
+from kostra.sources.jsonstat import Cube, read_jsonstat
+from kostra.sources.pxweb import PxWebClient, Selection, plan_selections
+from kostra.store import ReleaseSpec, Store
+
+__all__ = ["ChunkCache", "FetchProgress", "FetchReport", "FetchRequest", "TableResult", "fetch_tables"]
+
+FIRST_YEAR = 2015
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    years: tuple[int, ...] | None = None
+    sectors: tuple[str, ...] | None = None
+    municipalities: tuple[str, ...] | None = None  # today's codes
+
+
+@dataclass
+class TableResult:
+    table: str
+    status: str  # loaded | unchanged | failed | empty
+    observations: int = 0
+    cells: int = 0
+    requests: int = 0
+    release_id: int | None = None
+    message: str = ""
+
+
+@dataclass
+class FetchReport:
+    tables: list[TableResult] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+    cells: int = 0
+    events: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[TableResult]:
+        return [t for t in self.tables if t.status == "failed"]
+
+
+class FetchProgress(Protocol):
+    def table_started(self, table: str, parts: int) -> None: ...
+    def part_done(self, table: str, cells: int) -> None: ...
+    def table_done(self, result: TableResult) -> None: ...
+
+
+class ChunkCache:
+    """Answers already fetched, under ``root/table/update-time/selection.json``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, table: str, updated: datetime | None, selection: Selection) -> Path:
+        stamp = updated.strftime("%Y%m%dT%H%M%S") if updated else "unknown"
+        return self.root / table / stamp / f"{selection.key()}.json"
+
+    def get(self, table: str, updated: datetime | None, selection: Selection) -> bytes | None:
+        path = self._path(table, updated, selection)
+        return path.read_bytes() if path.exists() else None
+
+    def put(self, table: str, updated: datetime | None, selection: Selection, data: bytes) -> None:
+        path = self._path(table, updated, selection)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write aside, then rename: a killed run never leaves half a file behind.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+
+
+def tables_to_fetch(catalog: Catalog, sectors: Iterable[str] | None) -> dict[str, list[Indicator]]:
+    wanted = set(sectors) if sectors else None
+    by_table: dict[str, list[Indicator]] = {}
+    for ind in catalog.indicators.values():
+        if ind.source is None or (wanted is not None and ind.sector not in wanted):
+            continue
+        by_table.setdefault(ind.source.table, []).append(ind)
+    return dict(sorted(by_table.items()))
+
+
+def _wanted(
+    metadata: Cube,
+    indicators: Sequence[Indicator],
+    request: FetchRequest,
+    known_regions: set[str],
+    region_filter: set[str] | None,
+) -> dict[str, list[str]]:
+    geo, metric, time = (metadata.dimension(r) for r in ("geo", "metric", "time"))
+    if geo is None or metric is None or time is None:
+        raise SourceError(f"table {metadata.table_id}: metadata lacks region, figure or year dimensions")
+    years = {str(y) for y in request.years} if request.years else None
+    wanted: dict[str, list[str]] = {
+        metric.id: sorted({i.source.contents for i in indicators if i.source}),
+        time.id: [
+            c
+            for c in time.codes
+            if (years is None and c.isdigit() and int(c) >= FIRST_YEAR) or (years is not None and c in years)
+        ],
+        geo.id: [
+            c for c in geo.codes if c in known_regions and (region_filter is None or c in region_filter)
+        ],
+    }
+    for ind in indicators:
+        for dim, value in ind.source.filters.items() if ind.source else ():
+            wanted.setdefault(dim, [])
+            if value not in wanted[dim]:
+                wanted[dim].append(value)
+    return wanted
+
+
+def _checksum(table: str, updated: datetime | None, selections: Sequence[Selection]) -> str:
+    digest = hashlib.sha256(table.encode())
+    digest.update((updated.isoformat() if updated else "").encode())
+    for selection in selections:
+        digest.update(selection.key().encode())
+    return f"ssb:{table}:{digest.hexdigest()[:24]}"
+
+
+@dataclass
+class _Fetcher:
+    store: Store
+    catalog: Catalog
+    client: PxWebClient
+    cache: ChunkCache
+    known_regions: set[str]
+    region_filter: set[str] | None
+    progress: FetchProgress | None
+
+    def table(self, table: str, indicators: Sequence[Indicator], request: FetchRequest) -> TableResult:
+        requests_before = self.client.stats.requests
+        metadata = self.client.fetch_metadata(table)
+        wanted = _wanted(metadata, indicators, request, self.known_regions, self.region_filter)
+        selections = plan_selections(table, metadata, wanted, self.client.limits.max_cells)
+        if self.progress:
+            self.progress.table_started(table, len(selections))
+        if not selections:
+            return TableResult(table, "empty", message="nothing to fetch for these years and regions")
+        checksum = _checksum(table, metadata.updated, selections)
+        if self.store.has_release(checksum):
+            return TableResult(
+                table,
+                "unchanged",
+                requests=self.client.stats.requests - requests_before,
+                message=f"stored already (SSB updated {metadata.updated:%Y-%m-%d})"
+                if metadata.updated
+                else "stored already",
+            )
+        frames = [self._part(table, metadata.updated, s) for s in selections]
+        tidy = pd.concat(frames, ignore_index=True)
+        observations = tidy[tidy["indicator_id"].notna()].loc[
+            :, ["indicator_id", "region_code", "year", "value", "status"]
+        ]
+        if observations.duplicated(["indicator_id", "region_code", "year"]).any():
+            raise SourceError(f"table {table}: several cells match one catalog figure; check its filters")
+        latest = int(observations["year"].max()) if len(observations) else FIRST_YEAR
+        fetched = datetime.now(UTC)
+        spec = ReleaseSpec(
+            source=f"ssb:{table}",
+            kind="ssb",
+            checksum=checksum,
+            published=metadata.updated.replace(tzinfo=None) if metadata.updated else None,
+            note=metadata.label,
+            revision=release_revision(latest, fetched),
+        )
+        loaded = self.store.load_release(spec, observations)
+        return TableResult(
+            table,
+            "loaded",
+            observations=len(observations),
+            cells=sum(s.cells for s in selections),
+            requests=self.client.stats.requests - requests_before,
+            release_id=loaded.release_id,
+            message=spec.revision or "",
+        )
+
+    def _part(self, table: str, updated: datetime | None, selection: Selection) -> pd.DataFrame:
+        cached = self.cache.get(table, updated, selection)
+        if cached is not None:
+            cube = read_jsonstat(cached, name=f"cached part of table {table}")
+        else:
+            raw, cube = self.client.fetch_data(selection)
+            self.cache.put(table, updated, selection, raw)
+        if self.progress:
+            self.progress.part_done(table, selection.cells)
+        return observations_from_cube(cube, self.catalog, f"table {table}")
+
+
+def fetch_tables(
+    store: Store,
+    catalog: Catalog,
+    client: PxWebClient,
+    request: FetchRequest,
+    *,
+    known_regions: set[str],
+    region_filter: set[str] | None,
+    cache: ChunkCache,
+    progress: FetchProgress | None = None,
+) -> FetchReport:
+    """Fetch every catalog table for ``request``; an unreachable SSB stops the run."""
+    report = FetchReport()
+    fetcher = _Fetcher(store, catalog, client, cache, known_regions, region_filter, progress)
+    for table, indicators in tables_to_fetch(catalog, request.sectors).items():
+        try:
+            result = fetcher.table(table, indicators, request)
+        except SourceUnreachable:
+            raise
+        except SourceError as exc:
+            result = TableResult(table, "failed", message=str(exc))
+        report.tables.append(result)
+        if progress:
+            progress.table_done(result)
+    report.requests = client.stats.requests
+    report.retries = client.stats.retries
+    report.cells = client.stats.cells
+    report.events = list(client.stats.events)
+    return report

@@ -18,6 +18,7 @@ import pytest
 
 import kostra
 from kostra.api import Session
+from ssbfake import KLASS, PXWEB, FakeSSB, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,6 +48,16 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 @pytest.fixture(scope="session")
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_cli
+
+
+@pytest.fixture
+def fake_ssb(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeSSB, str]]:
+    """A stand-in for SSB's PxWebApi v2 and KLASS on 127.0.0.1 (see ssbfake.py)."""
+    fake = FakeSSB()
+    for base in serve(fake):
+        monkeypatch.setenv("KOSTRA_SSB_URL", base + PXWEB)
+        monkeypatch.setenv("KOSTRA_KLASS_URL", base + KLASS)
+        yield fake, base
 
 
 @pytest.fixture(scope="session")

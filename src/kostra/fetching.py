@@ -107,6 +107,27 @@ def tables_to_fetch(catalog: Catalog, sectors: Iterable[str] | None) -> dict[str
     return dict(sorted(by_table.items()))
 
 
+def _available(metadata: Cube, indicators: Sequence[Indicator]) -> tuple[list[Indicator], list[str]]:
+    """The indicators whose ContentsCode and filter values the table has, and the others' ids."""
+    codes = {d.id: set(d.codes) for d in metadata.dimensions}
+    metric = metadata.dimension("metric")
+    found: list[Indicator] = []
+    missing: list[str] = []
+    for ind in indicators:
+        source = ind.source
+        present = (
+            source is not None
+            and metric is not None
+            and source.contents in codes[metric.id]
+            and all(dim in codes and value in codes[dim] for dim, value in source.filters.items())
+        )
+        if present:
+            found.append(ind)
+        else:
+            missing.append(ind.id)
+    return found, missing
+
+
 def _wanted(
     metadata: Cube,
     indicators: Sequence[Indicator],
@@ -158,6 +179,10 @@ class _Fetcher:
     def table(self, table: str, indicators: Sequence[Indicator], request: FetchRequest) -> TableResult:
         requests_before = self.client.stats.requests
         metadata = self.client.fetch_metadata(table)
+        indicators, missing = _available(metadata, indicators)
+        note = f"; not in SSB's table: {', '.join(missing)}" if missing else ""
+        if not indicators:
+            return TableResult(table, "failed", message="none of the catalog's figures are in the table")
         wanted = _wanted(metadata, indicators, request, self.known_regions, self.region_filter)
         selections = plan_selections(table, metadata, wanted, self.client.limits.max_cells)
         if self.progress:
@@ -199,7 +224,7 @@ class _Fetcher:
             cells=sum(s.cells for s in selections),
             requests=self.client.stats.requests - requests_before,
             release_id=loaded.release_id,
-            message=spec.revision or "",
+            message=(spec.revision or "") + note,
         )
 
     def _part(self, table: str, updated: datetime | None, selection: Selection) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kostra.analysis.regions import resolve_region
@@ -72,10 +73,10 @@ def observations_from_cube(cube: Cube, catalog: Catalog, name: str) -> pd.DataFr
         source = ind.source
         if source is None or cube.table_id not in (None, source.table):
             continue
-        mask = (contents == source.contents).to_numpy()
+        mask = np.array(contents == source.contents, dtype=bool)
         for dim, value in source.filters.items():
             if dim in frame:
-                mask &= (frame[dim].astype(str) == value).to_numpy()
+                mask &= np.array(frame[dim].astype(str) == value, dtype=bool)
         indicator[mask & indicator.isna().to_numpy()] = ind.id
     return pd.DataFrame(
         {

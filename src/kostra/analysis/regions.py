@@ -47,8 +47,9 @@ def canonicalize(observations: pd.DataFrame, mapping: Mapping[str, str]) -> pd.D
     """The same frame with ``region_code`` replaced by today's number where one exists.
 
     When a figure then exists under two numbers of the same municipality (a
-    demodata figure on today's borders and SSB's under the old number), the
-    store's rule decides: real before demodata, then the newest release.
+    demodata figure on today's borders and SSB's under the old number, or SSB's
+    "." for the new number in a year before it existed), a figure with a value
+    wins, then real before demodata, then the newest release.
     """
     codes = observations["region_code"]
     mapped = codes.map(mapping)
@@ -56,10 +57,11 @@ def canonicalize(observations: pd.DataFrame, mapping: Mapping[str, str]) -> pd.D
     if not {"release_kind", "release_id"} <= set(out.columns) or not mapped.notna().any():
         return out
     keys = ["indicator_id", "region_code", "year"]
-    ranked = out.assign(_demo=out["release_kind"] == "demodata").sort_values(
-        ["_demo", "release_id"], ascending=[True, False], kind="stable"
+    ranked = out.assign(_empty=out["value"].isna(), _demo=out["release_kind"] == "demodata")
+    ranked = ranked.sort_values(
+        ["_empty", "_demo", "release_id"], ascending=[True, True, False], kind="stable"
     )
-    return ranked.drop_duplicates(keys).drop(columns="_demo").sort_index()
+    return ranked.drop_duplicates(keys).drop(columns=["_empty", "_demo"]).sort_index()
 
 
 def _label(row: pd.Series) -> str:

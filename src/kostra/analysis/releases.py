@@ -54,7 +54,7 @@ def compute_release_diff(
         previous = previous[previous["release_id"] == old_release]
     if new_release is not None:
         newest = newest[newest["release_id"] == new_release]
-    both = newest.join(previous, how="inner", lsuffix="_new", rsuffix="_old")
+    both = newest.join(previous, how="inner", suffixes=("_new", "_old"))
     old, new = both["value_old"].to_numpy(float), both["value_new"].to_numpy(float)
     changed = ~((old == new) | (np.isnan(old) & np.isnan(new)))
     both = both[changed]

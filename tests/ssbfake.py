@@ -1,0 +1,250 @@
+"""A local stand-in for SSB's APIs on 127.0.0.1, for the client's tests.
+
+It serves the recorded answers under ``fixtures/ssb/`` (URL-shaped paths) the
+way PxWebApi v2 and KLASS do: ``/config``, table metadata, and data for any
+selection of a recorded table (cut out of the recorded full cube, with SSB's
+error answers for unknown values, missing mandatory dimensions and too many
+cells). Tests add faults — 429 with Retry-After, 5xx, a hang past the client's
+timeout, a truncated body — to the next matching requests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+ROOT = Path(__file__).parent / "fixtures" / "ssb"
+PXWEB = "/api/pxwebapi/v2"
+KLASS = "/api/klass/v1"
+
+
+@dataclass
+class Fault:
+    """Answer the next ``times`` requests whose path matches ``pattern`` with ``kind``."""
+
+    pattern: str
+    kind: str  # "429" | "500" | "503" | "hang" | "truncate" | "invalid-json"
+    times: int = 1
+    retry_after: str | None = None
+    hang_seconds: float = 3.0
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+
+
+@dataclass
+class FakeSSB:
+    root: Path = ROOT
+    max_cells: int = 800_000
+    faults: list[Fault] = field(default_factory=list)
+    requests: list[Recorded] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fault(self, pattern: str, kind: str, times: int = 1, **kwargs: Any) -> None:
+        self.faults.append(Fault(pattern, kind, times, **kwargs))
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.times > 0 and re.search(fault.pattern, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def data_requests(self, table: str) -> list[Recorded]:
+        return [r for r in self.requests if r.path == f"{PXWEB}/tables/{table}/data"]
+
+    # -- PxWebApi ------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        doc: dict[str, Any] = json.loads((self.root / "api/pxwebapi/v2/config.json").read_text("utf-8"))
+        doc["maxDataCells"] = self.max_cells
+        return doc
+
+    def cube(self, table: str) -> dict[str, Any] | None:
+        path = self.root / f"api/pxwebapi/v2/tables/{table}/data.json"
+        return json.loads(path.read_text("utf-8")) if path.exists() else None
+
+    def metadata(self, table: str) -> dict[str, Any] | None:
+        cube = self.cube(table)
+        if cube is None:
+            return None
+        return {k: v for k, v in cube.items() if k not in ("value", "status")}
+
+    def data(self, table: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        cube = self.cube(table)
+        if cube is None:
+            return 404, _problem("Non-existent table", 404)
+        chosen = {s["variableCode"]: s["valueCodes"] for s in body.get("selection", [])}
+        positions: list[list[int]] = []
+        for dim in cube["id"]:
+            spec = cube["dimension"][dim]
+            index = spec["category"]["index"]
+            order = sorted(index, key=index.get) if isinstance(index, dict) else list(index)
+            if dim not in chosen:
+                if not spec.get("extension", {}).get("elimination", False):
+                    return 400, _problem("Missing selection for mandantory variable", 400)
+                return 400, _problem("Elimination is not recorded in this fake", 400)
+            codes = order if chosen[dim] == ["*"] else chosen[dim]
+            if any(c not in order for c in codes):
+                return 400, _problem("Non-existent value", 400)
+            positions.append([order.index(c) for c in order if c in set(codes)])
+        cells = 1
+        for p in positions:
+            cells *= len(p)
+        if cells > self.max_cells:
+            return 400, {**_problem("Too many cells selected", 400), "detail": "Too many cells selected"}
+        return 200, _slice(cube, positions)
+
+
+def _problem(title: str, status: int) -> dict[str, Any]:
+    return {"type": "Parameter error", "title": title, "status": status}
+
+
+def _slice(cube: dict[str, Any], positions: list[list[int]]) -> dict[str, Any]:
+    sizes = cube["size"]
+    strides = [1] * len(sizes)
+    for i in range(len(sizes) - 2, -1, -1):
+        strides[i] = strides[i + 1] * sizes[i + 1]
+    values, status = [], {}
+    raw_status = cube.get("status") or {}
+    for n, combo in enumerate(itertools.product(*positions)):
+        flat = sum(p * s for p, s in zip(combo, strides, strict=True))
+        values.append(cube["value"][flat])
+        if str(flat) in raw_status:
+            status[str(n)] = raw_status[str(flat)]
+    out = {k: v for k, v in cube.items() if k not in ("value", "status", "dimension", "size")}
+    out["size"] = [len(p) for p in positions]
+    out["dimension"] = {}
+    for dim, picked in zip(cube["id"], positions, strict=True):
+        spec = json.loads(json.dumps(cube["dimension"][dim]))
+        index = spec["category"]["index"]
+        order = sorted(index, key=index.get) if isinstance(index, dict) else list(index)
+        kept = [order[p] for p in picked]
+        spec["category"]["index"] = {c: i for i, c in enumerate(kept)}
+        for key in ("label", "unit"):
+            if key in spec["category"]:
+                spec["category"][key] = {
+                    c: spec["category"][key][c] for c in kept if c in spec["category"][key]
+                }
+        out["dimension"][dim] = spec
+    out["value"] = values
+    if status:
+        out["status"] = status
+    return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeSSB  # set on the subclass made by serve()
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _fault(self, fault: Fault, answer: tuple[int, Any]) -> None:
+        if fault.kind in ("429", "500", "503"):
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            self._send(
+                int(fault.kind),
+                _problem("Too many requests" if fault.kind == "429" else "Server error", int(fault.kind)),
+                headers,
+            )
+        elif fault.kind == "hang":
+            time.sleep(fault.hang_seconds)
+            self._send(*answer)
+        elif fault.kind == "truncate":
+            body = json.dumps(answer[1]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+        elif fault.kind == "invalid-json":
+            body = json.dumps(answer[1]).encode()
+            self._send(200, body[: len(body) // 2])
+
+    def _answer(self, method: str, body: Any) -> tuple[int, Any]:
+        url = urlparse(self.path)
+        path, query = url.path, parse_qs(url.query)
+        self.fake.requests.append(Recorded(method, path, query, body))
+        if path == f"{PXWEB}/config":
+            return 200, self.fake.config()
+        if match := re.fullmatch(rf"{PXWEB}/tables/(\w+)/metadata", path):
+            doc = self.fake.metadata(match[1])
+            return (200, doc) if doc else (404, _problem("Non-existent table", 404))
+        if match := re.fullmatch(rf"{PXWEB}/tables/(\w+)/data", path):
+            return self.fake.data(match[1], body or {})
+        if path.startswith(KLASS):
+            return self._klass(path[len(KLASS) :], query)
+        return 404, _problem("Not found", 404)
+
+    def _klass(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        name = path.strip("/").removesuffix(".json")
+        if name.endswith("codesAt"):
+            # KLASS answers any date; the recordings are for 1 January, so take the latest before it
+            wanted = query.get("date", [""])[0]
+            dates = sorted(p.stem for p in (self.fake.root / "api/klass/v1" / name).glob("*.json"))
+            earlier = [d for d in dates if d <= wanted]
+            name += "/" + (earlier[-1] if earlier else "none")
+        file = self.fake.root / "api/klass/v1" / f"{name}.json"
+        if not file.exists():
+            return 404, {"error": "not found"}
+        return 200, json.loads(file.read_text("utf-8"))
+
+    def _handle(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw else None
+        answer = self._answer(method, body)
+        fault = self.fake.take_fault(urlparse(self.path).path)
+        if fault is not None:
+            self._fault(fault, answer)
+        else:
+            self._send(*answer)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+
+def serve(fake: FakeSSB) -> Iterator[str]:
+    """Run ``fake`` on 127.0.0.1 (a free port) and yield its base URL."""
+    handler = type("Handler", (_Handler,), {"fake": fake})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

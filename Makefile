@@ -8,12 +8,13 @@ test:
 	python -m pytest
 
 lint:
-	ruff check src tests bench
-	ruff format --check src tests bench
+	ruff check src tests bench scripts
+	ruff format --check src tests bench scripts
 	mypy
 
 bench:
 	python bench/bench_profiles.py
+	python bench/bench_jsonstat.py
 
 # Rebuild the bundled dataset after changing the catalog or the generator.
 bundle:

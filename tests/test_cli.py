@@ -65,3 +65,42 @@ def test_first_run_fills_a_new_store_under_kostra_home(cli, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "kostra.duckdb").exists()
     assert result.stdout.startswith("indicator_id,indicator_group,indicator,unit,2022,2023,2024,")
+
+
+def test_data_fetch_then_profile_without_demodata(cli, store_path: Path, fake_ssb) -> None:
+    fetched = cli("--db", str(store_path), "data", "fetch", "--sector", "okonomi")
+    assert fetched.returncode == 0, fetched.stderr
+    assert "12134" in fetched.stdout and "lest inn" in fetched.stdout
+    assert "Tabeller" in fetched.stderr  # the progress display
+    # Against KOSTRA group 13 (Oslo, fetched too) nothing in the table is generated any more.
+    profile = cli(
+        "--db", str(store_path), "profile", "Bærum", "-s", "okonomi", "-y", "2024", "-g", "kostragruppe-13"
+    )
+    assert profile.returncode == 0, profile.stderr
+    assert "Frie inntekter per innbygger" in profile.stdout
+    assert "DEMODATA" not in profile.stdout
+    again = cli("--db", str(store_path), "data", "fetch", "--sector", "okonomi", "--no-regions")
+    assert again.returncode == 0 and "uendret" in again.stdout
+
+
+def test_data_fetch_reports_an_unreachable_ssb_in_one_line(cli, store_path: Path) -> None:
+    env = {"KOSTRA_SSB_URL": "http://127.0.0.1:9/api/pxwebapi/v2"}
+    result = cli("--db", str(store_path), "data", "fetch", "--sector", "okonomi", env=env)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Feil: SSB cannot be reached")
+
+
+def test_data_diff(cli, store_path: Path, fake_ssb, tmp_path: Path) -> None:
+    assert cli("--db", str(store_path), "data", "fetch", "-s", "okonomi", "--no-regions").returncode == 0
+    revised = tmp_path / "revidert.csv"
+    revised.write_text(
+        "region;statistikkvariabel;år;verdi\n0301 Oslo;Frie inntekter per innbygger (kr);2024;85000\n",
+        encoding="utf-8",
+    )
+    assert cli("--db", str(store_path), "data", "import", str(revised)).returncode == 0
+    diff = cli("--db", str(store_path), "data", "diff", "--year", "2024", "-f", "csv")
+    lines = diff.stdout.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("okonomi_frie_inntekter_per_innb,0301,2024,")
+    table = cli("--db", str(store_path), "data", "diff", "--year", "2024")
+    assert "4,6" in table.stdout and "Oslo" in table.stdout

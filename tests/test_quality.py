@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "args",
     [
-        ["ruff", "check", "src", "tests", "bench"],
-        ["ruff", "format", "--check", "src", "tests", "bench"],
+        ["ruff", "check", "src", "tests", "bench", "scripts"],
+        ["ruff", "format", "--check", "src", "tests", "bench", "scripts"],
         ["mypy"],
     ],
 )

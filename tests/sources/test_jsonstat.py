@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kostra.errors import InputError
@@ -74,3 +75,34 @@ def test_sparse_values_and_list_status() -> None:
 def test_broken_input(data: bytes | str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         read_jsonstat(data, name="broken.json")
+
+
+# pyjstat (unmaintained) calls its own deprecated helper internally
+@pytest.mark.filterwarnings("ignore:Shouldn.t use this function anymore:DeprecationWarning")
+@pytest.mark.parametrize(
+    "path",
+    [
+        FIXTURES / "ssb_12134_KOSAG110000_2024.json",
+        FIXTURES / "ssb/api/pxwebapi/v2/tables/12362/data.json",  # four dimensions, status symbols
+    ],
+)
+def test_agrees_with_pyjstat(path: Path) -> None:
+    from pyjstat import pyjstat
+
+    ours = read_jsonstat(path.read_bytes()).frame
+    theirs = pyjstat.Dataset.read(path.read_text(encoding="utf-8")).write("dataframe", naming="id")
+    assert len(ours) == len(theirs)
+    for column in theirs.columns.drop("value"):
+        assert list(ours[column].astype(str)) == list(theirs[column].astype(str)), column
+    np.testing.assert_allclose(ours["value"].to_numpy(float), theirs["value"].to_numpy(float))
+
+
+def test_chunks_cover_the_cube() -> None:
+    cube = read_jsonstat((FIXTURES / "ssb/api/pxwebapi/v2/tables/12362/data.json").read_bytes())
+    whole = cube.frame
+    parts = list(cube.chunks(rows=1000))
+    assert len(parts) == -(-cube.size // 1000)
+    joined = pd.concat(parts, ignore_index=True)
+    for column in ("KOKkommuneregion0000", "KOKfunksjon0000", "Tid"):
+        assert list(joined[column].astype(str)) == list(whole[column].astype(str))
+    np.testing.assert_array_equal(joined["value"].to_numpy(), whole["value"].to_numpy())

@@ -61,12 +61,18 @@ class Cube:
     def positions(self, start: int = 0, stop: int | None = None) -> dict[str, np.ndarray]:
         """Category positions of cells ``start:stop`` for every dimension (row-major)."""
         stop = self.size if stop is None else stop
-        cells = np.arange(start, stop, dtype=np.int64)
         out: dict[str, np.ndarray] = {}
         stride = self.size
         for dim in self.dimensions:
-            stride //= max(len(dim.codes), 1)
-            out[dim.id] = (cells // stride) % len(dim.codes) if len(dim.codes) else cells * 0
+            n = max(len(dim.codes), 1)
+            stride //= n
+            if start == 0 and stop == self.size:
+                # The whole cube: each code repeated `stride` times, the block tiled.
+                block = np.repeat(np.arange(n, dtype=np.int32), stride)
+                out[dim.id] = np.tile(block, self.size // (n * stride)) if stride else block
+            else:
+                cells = np.arange(start, stop, dtype=np.int64)
+                out[dim.id] = ((cells // stride) % n).astype(np.int32)
         return out
 
     def chunks(self, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
@@ -80,13 +86,17 @@ class Cube:
         return self._frame(0, self.size)
 
     def _frame(self, start: int, stop: int) -> pd.DataFrame:
-        columns: dict[str, Any] = {}
-        for dim in self.dimensions:
-            positions = self.positions(start, stop)[dim.id] if len(self.dimensions) else None
-            columns[dim.id] = pd.Categorical.from_codes(positions, categories=list(dim.codes))
+        positions = self.positions(start, stop)
+        columns: dict[str, Any] = {
+            dim.id: pd.Categorical.from_codes(
+                positions[dim.id], dtype=pd.CategoricalDtype(pd.Index(dim.codes, dtype=object))
+            )
+            for dim in self.dimensions
+        }
         columns["value"] = self.values[start:stop]
-        columns["status"] = self.status[start:stop]
-        return pd.DataFrame(columns)
+        # object dtype on purpose: inferring a string column from a million Nones is slow
+        columns["status"] = pd.Series(self.status[start:stop], dtype=object, copy=False)
+        return pd.DataFrame(columns, copy=False)
 
 
 def _ordered_codes(category: dict[str, Any]) -> list[str]:

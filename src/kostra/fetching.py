@@ -69,7 +69,7 @@ class FetchReport:
 
 class FetchProgress(Protocol):
     def table_started(self, table: str, parts: int) -> None: ...
-    def part_done(self, table: str, cells: int) -> None: ...
+    def part_done(self, table: str, cells: int, requests: int) -> None: ...
     def table_done(self, result: TableResult) -> None: ...
 
 
@@ -235,7 +235,7 @@ class _Fetcher:
             raw, cube = self.client.fetch_data(selection)
             self.cache.put(table, updated, selection, raw)
         if self.progress:
-            self.progress.part_done(table, selection.cells)
+            self.progress.part_done(table, selection.cells, self.client.stats.requests)
         return observations_from_cube(cube, self.catalog, f"table {table}")
 
 

@@ -31,6 +31,7 @@ class FetchDisplay:
         self.overall = self.progress.add_task("Tabeller", total=tables, info="")
         self.parts = self.progress.add_task("Deler", total=0, info="")
         self.cells = 0
+        self.requests = 0
         self.retries = 0
 
     def __enter__(self) -> FetchDisplay:
@@ -43,8 +44,9 @@ class FetchDisplay:
     def table_started(self, table: str, parts: int) -> None:
         self.progress.reset(self.parts, total=parts, description=f"Tabell {table}", info="")
 
-    def part_done(self, table: str, cells: int) -> None:
+    def part_done(self, table: str, cells: int, requests: int) -> None:
         self.cells += cells
+        self.requests = requests
         self.progress.advance(self.parts)
         self._info()
 

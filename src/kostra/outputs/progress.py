@@ -61,7 +61,9 @@ class FetchDisplay:
 
     def _info(self) -> None:
         self.progress.update(
-            self.overall, info=f"{format_nb(self.cells, 0)} celler, {format_nb(self.retries, 0)} nye forsøk"
+            self.overall,
+            info=f"{format_nb(self.cells, 0)} celler, {format_nb(self.requests, 0)} forespørsler, "
+            f"{format_nb(self.retries, 0)} nye forsøk",
         )
 
 

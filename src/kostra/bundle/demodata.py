@@ -127,7 +127,7 @@ class Generator:
 
     def run(self) -> pd.DataFrame:
         frames = []
-        order = self.catalog.indicators_of(kinds=("count",)) + self.catalog.indicators_of()
+        order = self.catalog.indicators_of(kinds=("count", "basis")) + self.catalog.indicators_of()
         for ind in order:
             if ind.demo is None:
                 continue

@@ -8,9 +8,11 @@ name, unit, decimals, direction, averaging rule, weight and SSB source live.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,13 +22,16 @@ from pydantic import ValidationError
 
 from kostra.catalog.models import (
     INDICATOR_GROUPS,
+    DeflatorYear,
     DemoSpec,
     GroupDef,
     Indicator,
     IndicatorKind,
     Member,
+    ProductionIndicator,
     Profile,
     Sector,
+    SectorEconomics,
     SsbSource,
 )
 from kostra.errors import ConfigError
@@ -35,12 +40,15 @@ from kostra.names import name_keys
 __all__ = [
     "INDICATOR_GROUPS",
     "Catalog",
+    "DeflatorYear",
     "DemoSpec",
     "GroupDef",
     "Indicator",
     "Member",
+    "ProductionIndicator",
     "Profile",
     "Sector",
+    "SectorEconomics",
     "SsbSource",
     "load_catalog",
 ]
@@ -52,6 +60,17 @@ class Catalog:
     indicators: Mapping[str, Indicator]
     groups: Mapping[str, GroupDef]
     checksum: str
+    economics: Mapping[str, SectorEconomics] = field(default_factory=dict)
+    deflator: tuple[DeflatorYear, ...] = ()
+
+    def sector_economics(self, sector: Sector) -> SectorEconomics:
+        try:
+            return self.economics[sector.id]
+        except KeyError:
+            have = ", ".join(self.economics)
+            raise ConfigError(
+                f"sector {sector.id} has no expenditure need key; resource use covers: {have}"
+            ) from None
 
     def sector(self, name: str) -> Sector:
         """The sector called ``name`` (its id, Norwegian name or an alias)."""
@@ -139,6 +158,19 @@ def _check_references(catalog: Catalog) -> None:
         problem = _indicator_problem(ind, catalog)
         if problem is not None:
             raise ConfigError(f"indicator {ind.id}: {problem}")
+    for sector_id, economics in catalog.economics.items():
+        if sector_id not in catalog.sectors:
+            raise ConfigError(f"sector_economics.yaml: unknown sector {sector_id!r}")
+        named = [
+            economics.net_expenditure,
+            economics.gross_expenditure,
+            economics.need_index,
+            economics.depreciation,
+            *(p.indicator for p in economics.production),
+        ]
+        for ref in named:
+            if ref is not None and ref not in catalog.indicators:
+                raise ConfigError(f"sector_economics.yaml: {sector_id}: unknown indicator {ref!r}")
     for group in catalog.groups.values():
         for ref in (group.base, group.exclude_group):
             if ref is not None and ref not in catalog.groups:
@@ -166,8 +198,17 @@ def load_catalog() -> Catalog:
     for i, raw in enumerate(_read_yaml("groups.yaml")["groups"]):
         group = _parse(GroupDef, raw, f"groups.yaml: group #{i + 1}")
         groups[group.id] = group
-    for name in ("sectors.yaml", "groups.yaml"):
+    economics = {
+        sector_id: _parse(SectorEconomics, raw, f"sector_economics.yaml: {sector_id}")
+        for sector_id, raw in _read_yaml("sector_economics.yaml")["sectors"].items()
+    }
+    deflator_text = resources.files("kostra.catalog").joinpath("deflator.csv").read_text("utf-8")
+    deflator = tuple(
+        _parse(DeflatorYear, row, f"deflator.csv: row {i + 2}")
+        for i, row in enumerate(csv.DictReader(io.StringIO(deflator_text)))
+    )
+    for name in ("sectors.yaml", "groups.yaml", "sector_economics.yaml", "deflator.csv"):
         digest.update(resources.files("kostra.catalog").joinpath(name).read_bytes())
-    catalog = Catalog(sectors, indicators, groups, digest.hexdigest()[:16])
+    catalog = Catalog(sectors, indicators, groups, digest.hexdigest()[:16], economics, deflator)
     _check_references(catalog)
     return catalog

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Direction = Literal["higher", "lower", "neutral"]
 Averaging = Literal["weighted", "unweighted"]
-IndicatorKind = Literal["indicator", "count", "population"]
+IndicatorKind = Literal["indicator", "count", "population", "basis"]
 
 INDICATOR_GROUPS: tuple[str, ...] = (
     "Prioritering og behov",
@@ -94,6 +94,32 @@ class Sector(_Frozen):
     profiles: tuple[Profile, ...] = (Profile(id="alle", name_nb="Alle"),)
     intro_nb: str = ""
     hidden: bool = False
+
+
+class ProductionIndicator(_Frozen):
+    indicator: str
+    weight: float = Field(gt=0)
+
+
+class SectorEconomics(_Frozen):
+    """What methods 3-5 of KOSTRA.md read for one service area."""
+
+    net_expenditure: str
+    depreciation: str | None = None
+    gross_expenditure: str
+    need_index: str
+    cost_key_weight: float = Field(gt=0, le=1)
+    production: tuple[ProductionIndicator, ...] = ()
+
+
+class DeflatorYear(_Frozen):
+    """The municipal sector deflator's growth in one year (Finansdepartementet/TBU)."""
+
+    year: int
+    growth_pct: float
+    status: str
+    vintage: str
+    source: str
 
 
 class Member(_Frozen):

@@ -104,3 +104,31 @@ def test_data_diff(cli, store_path: Path, fake_ssb, tmp_path: Path) -> None:
     assert len(lines) == 2 and lines[1].startswith("okonomi_frie_inntekter_per_innb,0301,2024,")
     table = cli("--db", str(store_path), "data", "diff", "--year", "2024")
     assert "4,6" in table.stdout and "Oslo" in table.stdout
+
+
+def test_analyse_json_and_table(cli, store_path: Path) -> None:
+    result = cli("--db", str(store_path), "analyse", "Bærum", "-s", "plo", "-y", "2024", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["municipality"]["name"] == "Bærum" and doc["group"]["id"] == "asss"
+    assert any("6 prosent under ASSS-snittet" in s for s in doc["comments"]["plo_inst_brutto_per_plass"])
+    assert doc["need_adjusted"]["mer_mindreutgift"] is not None
+    assert {"production_index", "cost_index", "efficiency"} <= set(doc["efficiency"][0])
+    table = cli(
+        "--db",
+        str(store_path),
+        "analyse",
+        "3201",
+        "-s",
+        "barnehage",
+        "-y",
+        "2024",
+        "--fixed-prices",
+        "--need-adjusted",
+        "-p",
+        "Asker",
+        "-p",
+        "Oslo",
+    )
+    assert table.returncode == 0, table.stderr
+    assert "(B)" in table.stdout and "Oslo har" in table.stdout and "Oslove" not in table.stdout

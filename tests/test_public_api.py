@@ -14,6 +14,8 @@ def test_all_is_sorted_and_complete() -> None:
         "catalog",
         "errors",
         "names",
+        "formatting",
+        "sector_analysis",
         "sources",
         "store",
         "outputs",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pandas as pd
@@ -45,6 +46,9 @@ from kostra.sources.klass import KlassClient, regions_from_klass
 from kostra.sources.pxweb import PxWebClient
 from kostra.sources.user_groups import read_user_groups
 from kostra.store import LoadResult, ReleaseSpec, Store
+
+if TYPE_CHECKING:
+    from kostra.sector_analysis import SectorAnalysis
 
 __all__ = ["Session", "default_db_path", "open"]
 
@@ -485,6 +489,32 @@ class Session:
             if r.group in by_ssb_code
         ]
         return pd.DataFrame(rows, columns=["group_id", "region_code", "from_year", "to_year", "source"])
+
+    def analyse(
+        self,
+        municipality: str,
+        sector: str,
+        year: int | None = None,
+        group: str = "asss",
+        peers: Sequence[str] = ("Asker",),
+        *,
+        fixed_prices: bool = False,
+        need_adjusted: bool = False,
+    ) -> SectorAnalysis:
+        """Everything the report says about one service area: profile, ranks, series, resource
+        use, need-adjusted spending, efficiency, quality flags and commentary."""
+        from kostra.sector_analysis import analyse_sector
+
+        return analyse_sector(
+            self,
+            municipality,
+            sector,
+            year,
+            group,
+            peers,
+            fixed_prices=fixed_prices,
+            need_adjusted=need_adjusted,
+        )
 
     def diff(self, year: int, old_release: int | None = None, new_release: int | None = None) -> pd.DataFrame:
         """Figures for ``year`` that changed between two releases, largest relative change first."""

@@ -10,10 +10,12 @@ with data. Missing values are left out; they never count as zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["STAT_COLUMNS", "compute_group_stats"]
+__all__ = ["STAT_COLUMNS", "compute_group_stats", "compute_ranks"]
 
 STAT_COLUMNS = (
     "group_key",
@@ -91,3 +93,24 @@ def _demo_flags(rows: pd.DataFrame, weighted: np.ndarray) -> np.ndarray:
     if "w_demo" in rows:
         demo |= weighted & rows["w_demo"].fillna(False).to_numpy(dtype=bool)
     return demo
+
+
+def compute_ranks(values: pd.DataFrame, members: Iterable[str], subject: str) -> pd.DataFrame:
+    """The subject's rank per indicator among the members with data (1 = highest value).
+
+    values: indicator_id, region_code, value for one year. The subject is ranked
+    even when it is not a member (it is then placed among the members).
+    Ties share the better rank.
+    """
+    wanted = set(members) | {subject}
+    present = values[values["region_code"].isin(wanted) & values["value"].notna()]
+    rows = []
+    for indicator_id, part in present.groupby("indicator_id", sort=False):
+        own = part.loc[part["region_code"] == subject, "value"]
+        if own.empty:
+            continue
+        others = part[part["region_code"] != subject]
+        others = others[others["region_code"].isin(set(members))]
+        rank = int((others["value"] > own.iloc[0]).sum()) + 1
+        rows.append((indicator_id, rank, len(others) + 1))
+    return pd.DataFrame(rows, columns=["indicator_id", "rank", "ranked"])

@@ -21,6 +21,11 @@ class Region:
     name: str
     kind: str
 
+    @property
+    def short_name(self) -> str:
+        """The name in running text: "Oslo" for SSB's bilingual "Oslo - Oslove"."""
+        return self.name.split(" - ")[0]
+
 
 def canonical_codes(succession: pd.DataFrame) -> dict[str, str]:
     """Map every number to today's number of the same municipality.

@@ -166,6 +166,7 @@ def _check_references(catalog: Catalog) -> None:
             economics.gross_expenditure,
             economics.need_index,
             economics.depreciation,
+            economics.published_resource_use,
             *(p.indicator for p in economics.production),
         ]
         for ref in named:

@@ -110,6 +110,9 @@ class SectorEconomics(_Frozen):
     need_index: str
     cost_key_weight: float = Field(gt=0, le=1)
     production: tuple[ProductionIndicator, ...] = ()
+    published_resource_use: str | None = Field(
+        default=None, description="KS' own resource use indicator, preferred where it has a figure"
+    )
 
 
 class DeflatorYear(_Frozen):

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from kostra import api
 from kostra.errors import KostraError
-from kostra.outputs.formatting import format_nb
+from kostra.formatting import format_nb
 from kostra.outputs.profile_table import (
     render_profile_csv,
     render_profile_json,
@@ -144,6 +144,51 @@ def profile(
         return
     if demodata:
         err.print(f"[yellow]{DEMODATA_NOTE}[/yellow]")
+
+
+@app.command()
+@_user_errors
+def analyse(
+    municipality: Annotated[str, typer.Argument(help="Kommune, navn eller nummer.")],
+    sector: Annotated[str, typer.Option("--sector", "-s", help="Tjenesteområde.")],
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")
+    ] = None,
+    group: Annotated[str, typer.Option("--group", "-g", help="Sammenligningsgruppe.")] = "asss",
+    peer: Annotated[
+        list[str] | None,
+        typer.Option("--peer", "-p", help="Kommune å sammenligne med (kan gjentas); standard: Asker."),
+    ] = None,
+    fixed_prices: Annotated[
+        bool, typer.Option("--fixed-prices", help="Kroner i faste priser (kommunal deflator).")
+    ] = False,
+    need_adjusted: Annotated[
+        bool, typer.Option("--need-adjusted", help="Kroner justert for utgiftsbehov.")
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table eller json.")] = Format.table,
+) -> None:
+    """Ett tjenesteområde: profil, kommentarer, tidsserier, ressursbruk, effektivitet, datakvalitet."""
+    with _open() as session:
+        result = session.analyse(
+            municipality,
+            sector,
+            year,
+            group,
+            tuple(peer) if peer else ("Asker",),
+            fixed_prices=fixed_prices,
+            need_adjusted=need_adjusted,
+        )
+    if fmt is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(result.series.to_csv(index=False))
+        return
+    from kostra.outputs.analysis_view import render_analysis
+
+    out.print(render_analysis(result))
 
 
 @data_app.command("status")

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from rich.table import Table
 
-from kostra.outputs.formatting import format_nb, format_plain, is_missing
+from kostra.formatting import format_nb, format_plain, is_missing
 
 __all__ = ["CSV_COLUMNS", "render_profile_csv", "render_profile_json", "render_profile_table"]
 

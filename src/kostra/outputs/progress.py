@@ -8,7 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kostra.fetching import FetchReport, TableResult
-from kostra.outputs.formatting import format_nb
+from kostra.formatting import format_nb
 
 __all__ = ["FetchDisplay", "render_fetch_report"]
 

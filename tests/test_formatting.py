@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from kostra.outputs.formatting import MINUS, NBSP, format_nb, format_plain
+from kostra.formatting import MINUS, NBSP, format_nb, format_plain
 
 
 @pytest.mark.parametrize(

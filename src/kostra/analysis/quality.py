@@ -1,0 +1,152 @@
+"""Method 8 of KOSTRA.md: data-quality flags, as typed findings, not exceptions.
+
+A flag says what the numbers show and no more: a jump from last year beyond a
+threshold, a break from a merger, a figure changed between releases, a group
+where too few members have data, or the municipality being the group's
+highest or lowest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kostra.formatting import format_nb
+
+__all__ = [
+    "Flag",
+    "flag_extremes",
+    "flag_jumps",
+    "flag_merger_breaks",
+    "flag_revisions",
+    "flag_thin_groups",
+]
+
+JUMP_PERCENT = 20.0
+JUMP_POINTS = 5.0
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # jump | merger_break | revised | thin_group | highest | lowest
+    message_nb: str
+    indicator_id: str | None = None
+    region_code: str | None = None
+    year: int | None = None
+
+
+def flag_jumps(
+    series: pd.DataFrame,
+    indicator_id: str,
+    name: str,
+    label: str,
+    percent: float = JUMP_PERCENT,
+    points: float = JUMP_POINTS,
+) -> list[Flag]:
+    """series: output of compute_series for one indicator; only ``name``'s series is checked."""
+    flags = []
+    mine = series[(series["series"] == name) & series["change"].notna()]
+    for row in mine.itertuples():
+        limit = points if row.change_unit == "prosentpoeng" else percent
+        if abs(row.change) > limit:
+            direction = "økning" if row.change > 0 else "nedgang"
+            flags.append(
+                Flag(
+                    "jump",
+                    f"{label}: {name} har en {direction} på {format_nb(abs(row.change), 1)} "
+                    f"{row.change_unit} fra {int(row.year) - 1} til {int(row.year)}, mer enn "
+                    f"{format_nb(limit, 0)} {row.change_unit}; kontroller tallet.",
+                    indicator_id,
+                    None,
+                    int(row.year),
+                )
+            )
+    return flags
+
+
+def flag_merger_breaks(
+    succession: pd.DataFrame, codes: Iterable[str], first_year: int, last_year: int, names: dict[str, str]
+) -> list[Flag]:
+    flags = []
+    wanted = set(codes)
+    merged = succession[(succession["kind"] == "merged") & succession["new_code"].isin(wanted)]
+    for year, part in merged.groupby("year"):
+        if first_year < int(year) <= last_year:
+            code = str(part["new_code"].iloc[0])
+            flags.append(
+                Flag(
+                    "merger_break",
+                    f"Brudd i tidsserien for {names.get(code, code)} i {int(year)}: kommunen ble slått "
+                    f"sammen med {len(part)} andre numre; SSB lager ikke tilbakeregnede regnskapsserier.",
+                    None,
+                    code,
+                    int(year),
+                )
+            )
+    return flags
+
+
+def flag_revisions(
+    diff: pd.DataFrame, code: str, labels: dict[str, str], decimals: dict[str, int]
+) -> list[Flag]:
+    flags = []
+    for row in diff[diff["region_code"] == code].itertuples():
+        places = decimals.get(row.indicator_id, 1)
+        old, new = format_nb(row.old_value, places), format_nb(row.new_value, places)
+        flags.append(
+            Flag(
+                "revised",
+                f"{labels.get(row.indicator_id, row.indicator_id)}: tallet for {int(row.year)} er "
+                f"endret fra {old} til {new} mellom utgivelsene.",
+                row.indicator_id,
+                code,
+                int(row.year),
+            )
+        )
+    return flags
+
+
+def flag_thin_groups(
+    profile: pd.DataFrame, group: str, year: int, min_share: float = 0.5, min_count: int = 3
+) -> list[Flag]:
+    flags = []
+    for row in profile.itertuples():
+        if row.members and (
+            row.members_with_data < min_count or row.members_with_data < min_share * row.members
+        ):
+            flags.append(
+                Flag(
+                    "thin_group",
+                    f"{row.indicator}: bare {row.members_with_data} av {row.members} kommuner i {group} "
+                    f"har tall for {year}; snittet er usikkert.",
+                    row.indicator_id,
+                    None,
+                    year,
+                )
+            )
+    return flags
+
+
+def flag_extremes(profile: pd.DataFrame, subject: str, name: str, group_phrase: str, year: int) -> list[Flag]:
+    flags = []
+    for row in profile.itertuples():
+        if row.members_with_data < 2:
+            continue
+        for kind, code, word in (
+            ("highest", row.highest_region, "høyest"),
+            ("lowest", row.lowest_region, "lavest"),
+        ):
+            if code == subject:
+                flags.append(
+                    Flag(
+                        kind,
+                        f"{name} er {word} {group_phrase} på {row.indicator[0].lower()}"
+                        f"{row.indicator[1:]} i {year}.",
+                        row.indicator_id,
+                        subject,
+                        year,
+                    )
+                )
+    return flags

@@ -1,0 +1,356 @@
+"""One service area for one municipality, analysed the way the annual report needs it.
+
+:func:`analyse_sector` gathers the figures from a :class:`~kostra.api.Session`
+and runs the pure methods of :mod:`kostra.analysis`: the profile tables with
+ranks, time series against peers and groups, resource use, need-adjusted
+spending and mer-/mindreutgift, production/cost/efficiency over the years, the
+data-quality flags, and the commentary. Nothing here formats output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from kostra.analysis.commentary import (
+    GroupWords,
+    efficiency_sentence,
+    group_words,
+    indicator_sentences,
+    need_adjusted_sentence,
+    resource_use_sentence,
+)
+from kostra.analysis.deflate import price_factors
+from kostra.analysis.efficiency import compute_efficiency
+from kostra.analysis.group_average import compute_group_stats, compute_ranks
+from kostra.analysis.quality import (
+    Flag,
+    flag_extremes,
+    flag_jumps,
+    flag_merger_breaks,
+    flag_revisions,
+    flag_thin_groups,
+)
+from kostra.analysis.regions import Region
+from kostra.analysis.resource_use import compute_need_adjusted, compute_resource_use
+from kostra.analysis.time_series import compute_series
+from kostra.catalog import Indicator, Sector, SectorEconomics
+
+if TYPE_CHECKING:
+    from kostra.api import GroupChoice, Session
+
+__all__ = ["SectorAnalysis", "analyse_sector"]
+
+SERIES_YEARS = 5
+
+
+@dataclass
+class SectorAnalysis:
+    municipality: Region
+    sector: Sector
+    year: int
+    group: GroupChoice
+    peers: list[Region]
+    profile: pd.DataFrame
+    series: pd.DataFrame
+    comments: dict[str, list[str]]
+    summary: list[str]
+    flags: list[Flag]
+    resource_use: pd.DataFrame | None = None
+    need_adjusted: dict[str, float] = field(default_factory=dict)
+    efficiency: pd.DataFrame | None = None
+    fixed_prices: bool = False
+    need_adjusted_series: bool = False
+
+    @property
+    def demodata(self) -> bool:
+        return bool(self.profile["demodata"].any())
+
+    def to_dict(self) -> dict[str, Any]:
+        def records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+            if frame is None:
+                return []
+            clean = frame.astype(object).where(frame.notna(), None)
+            return [{k: _plain(v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+        return {
+            "municipality": {"code": self.municipality.code, "name": self.municipality.name},
+            "sector": self.sector.id,
+            "year": self.year,
+            "group": {"id": self.group.id, "name": self.group.name},
+            "peers": [{"code": p.code, "name": p.name} for p in self.peers],
+            "demodata": self.demodata,
+            "summary": self.summary,
+            "comments": self.comments,
+            "flags": [f.__dict__ for f in self.flags],
+            "profile": records(self.profile),
+            "series": records(self.series),
+            "resource_use": records(self.resource_use),
+            "need_adjusted": {k: _plain(v) for k, v in self.need_adjusted.items()},
+            "efficiency": records(self.efficiency),
+        }
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def analyse_sector(
+    session: Session,
+    municipality: str,
+    sector: str,
+    year: int | None = None,
+    group: str = "asss",
+    peers: Sequence[str] = ("Asker",),
+    *,
+    fixed_prices: bool = False,
+    need_adjusted: bool = False,
+) -> SectorAnalysis:
+    subject = session.region(municipality)
+    sector_def = session.catalog.sector(sector)
+    chosen = session.group(group)
+    peer_regions = [r for r in (session.region(p) for p in peers) if r.code != subject.code]
+    indicators = session.catalog.indicators_of(sector_def.id)
+    year = year if year is not None else session.latest_year(indicators)
+    words = group_words(chosen.id, chosen.name)
+
+    profile = _profile(session, subject, sector_def, year, chosen, indicators)
+    series = _series(
+        session, subject, peer_regions, chosen, indicators, year, sector_def, fixed_prices, need_adjusted
+    )
+    flags = _flags(session, subject, peer_regions, chosen, words, profile, series, indicators, year)
+    peer_values = session.observations([i.id for i in indicators], [year])
+    comments = {}
+    for row in profile.to_dict("records"):
+        indicator_id = str(row["indicator_id"])
+        own_peers = [(p.short_name, _value(peer_values, indicator_id, p.code)) for p in peer_regions]
+        notes = [
+            f.message_nb
+            for f in flags
+            if f.indicator_id == indicator_id and f.kind not in ("highest", "lowest")
+        ]
+        comments[indicator_id] = indicator_sentences(row, subject.short_name, year, words, own_peers, notes)
+
+    analysis = SectorAnalysis(
+        subject,
+        sector_def,
+        year,
+        chosen,
+        peer_regions,
+        profile,
+        series,
+        comments,
+        [],
+        flags,
+        fixed_prices=fixed_prices,
+        need_adjusted_series=need_adjusted,
+    )
+    if sector_def.id in session.catalog.economics:
+        _economics(session, analysis, session.catalog.sector_economics(sector_def), words)
+    if analysis.demodata:
+        analysis.summary.append("NB: Tallene bygger helt eller delvis på genererte demodata, ikke SSBs tall.")
+    return analysis
+
+
+def _value(frame: pd.DataFrame, indicator_id: str, code: str) -> float:
+    hit = frame[(frame["indicator_id"] == indicator_id) & (frame["region_code"] == code)]
+    return float(hit["value"].iloc[0]) if len(hit) else float("nan")
+
+
+def _profile(
+    session: Session,
+    subject: Region,
+    sector: Sector,
+    year: int,
+    chosen: GroupChoice,
+    indicators: list[Indicator],
+) -> pd.DataFrame:
+    frames = [
+        session.profile(subject.code, sector.id, p.id, year, chosen.id).assign(profile=p.id)
+        for p in sector.profiles
+        if session.catalog.indicators_of(sector.id, p.id)
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    members = session.members(chosen.id, year, subject.code)
+    values = session.observations([i.id for i in indicators], [year])
+    ranks = compute_ranks(values, members, subject.code)
+    return table.merge(ranks, on="indicator_id", how="left")
+
+
+def _group_average_series(
+    session: Session, chosen: GroupChoice, subject: Region, indicators: list[Indicator], years: list[int]
+) -> pd.DataFrame:
+    ids = [i.id for i in indicators]
+    weights = sorted({i.weight for i in indicators if i.weight})
+    obs = session.observations(ids + weights, years)
+    membership = pd.DataFrame(
+        [("group", y, c) for y in years for c in session.members(chosen.id, y, subject.code)],
+        columns=["group_key", "year", "region_code"],
+    )
+    rules = pd.DataFrame(
+        {
+            "indicator_id": ids,
+            "average": [i.average for i in indicators],
+            "weight": [i.weight for i in indicators],
+        }
+    )
+    stats = compute_group_stats(
+        obs[obs["indicator_id"].isin(ids)], obs[obs["indicator_id"].isin(weights)], membership, rules
+    )
+    return stats.loc[:, ["indicator_id", "year", "average"]].rename(columns={"average": "value"})
+
+
+def _series(
+    session: Session,
+    subject: Region,
+    peers: list[Region],
+    chosen: GroupChoice,
+    indicators: list[Indicator],
+    year: int,
+    sector: Sector,
+    fixed: bool,
+    need_adjusted: bool,
+) -> pd.DataFrame:
+    years = list(range(year - SERIES_YEARS + 1, year + 1))
+    obs = session.observations([i.id for i in indicators], years)
+    names = {subject.code: subject.short_name, **{p.code: p.short_name for p in peers}}
+    own = obs[obs["region_code"].isin(names)].assign(series=lambda f: f["region_code"].map(names))
+    group = _group_average_series(session, chosen, subject, indicators, years).assign(series=chosen.name)
+    values = pd.concat([own.loc[:, ["indicator_id", "series", "year", "value"]], group], ignore_index=True)
+    factors = price_factors(session.catalog.deflator, year, years) if fixed else None
+    need = _need_series(session, sector, subject, peers, chosen, years) if need_adjusted else None
+    frames = []
+    for ind in indicators:
+        part = values[values["indicator_id"] == ind.id]
+        computed = compute_series(part, ind.unit, factors, need)
+        frames.append(computed.assign(indicator_id=ind.id))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _need_series(
+    session: Session,
+    sector: Sector,
+    subject: Region,
+    peers: list[Region],
+    chosen: GroupChoice,
+    years: list[int],
+) -> pd.DataFrame:
+    economics = session.catalog.sector_economics(sector)
+    obs = session.observations([economics.need_index, "pop_total"], years)
+    need = obs[obs["indicator_id"] == economics.need_index]
+    rows = [
+        (r.short_name, y, _value(need[need["year"] == y], economics.need_index, r.code))
+        for r in (subject, *peers)
+        for y in years
+    ]
+    pop = obs[obs["indicator_id"] == "pop_total"]
+    for y in years:
+        members = session.members(chosen.id, y, subject.code)
+        joined = need[(need["year"] == y) & need["region_code"].isin(members)].merge(
+            pop[pop["year"] == y], on=["region_code", "year"], suffixes=("", "_pop")
+        )
+        weighted = (joined["value"] * joined["value_pop"]).sum() / joined["value_pop"].sum()
+        rows.append((chosen.name, y, float(weighted) if len(joined) else float("nan")))
+    return pd.DataFrame(rows, columns=["series", "year", "need_index"])
+
+
+def _flags(
+    session: Session,
+    subject: Region,
+    peers: list[Region],
+    chosen: GroupChoice,
+    words: GroupWords,
+    profile: pd.DataFrame,
+    series: pd.DataFrame,
+    indicators: list[Indicator],
+    year: int,
+) -> list[Flag]:
+    labels = {i.id: i.name_nb for i in indicators}
+    flags: list[Flag] = []
+    for ind in indicators:
+        flags += flag_jumps(series[series["indicator_id"] == ind.id], ind.id, subject.short_name, ind.name_nb)
+    names = {r.code: r.short_name for r in (subject, *peers)}
+    flags += flag_merger_breaks(
+        session.store.table("region_succession"), names, year - SERIES_YEARS + 1, year, names
+    )
+    diff = session.diff(year)
+    diff = diff[diff["indicator_id"].isin(labels)]
+    flags += flag_revisions(diff, subject.code, labels, {i.id: i.decimals for i in indicators})
+    flags += flag_thin_groups(profile, chosen.name, year)
+    flags += flag_extremes(profile, subject.code, subject.short_name, words.within, year)
+    return flags
+
+
+def _economics(
+    session: Session, analysis: SectorAnalysis, economics: SectorEconomics, words: GroupWords
+) -> None:
+    subject, year, chosen = analysis.municipality, analysis.year, analysis.group
+    years = list(range(year - SERIES_YEARS + 1, year + 1))
+    ids = [
+        economics.net_expenditure,
+        economics.gross_expenditure,
+        economics.need_index,
+        "pop_total",
+        *([economics.depreciation] if economics.depreciation else []),
+        *(p.indicator for p in economics.production),
+    ]
+    obs = session.observations(ids, years)
+
+    def by_region(indicator: str, when: int) -> pd.Series:
+        part = obs[(obs["indicator_id"] == indicator) & (obs["year"] == when)]
+        return part.set_index("region_code")["value"]
+
+    members = session.members(chosen.id, year, subject.code)
+    factors = price_factors(session.catalog.deflator, year, years) if analysis.fixed_prices else None
+    net = by_region(economics.net_expenditure, year)
+    depreciation = by_region(economics.depreciation, year) if economics.depreciation else None
+    need = by_region(economics.need_index, year)
+    analysis.resource_use = compute_resource_use(net, need, members, depreciation)
+    own = analysis.resource_use[analysis.resource_use["region_code"] == subject.code]
+    indicator = float(own["indicator"].iloc[0]) if len(own) else float("nan")
+    if economics.published_resource_use:
+        published = session.observations([economics.published_resource_use], [year])
+        value = _value(published, economics.published_resource_use, subject.code)
+        indicator = indicator if math.isnan(value) else value
+    sentence = resource_use_sentence(subject.short_name, analysis.sector.name_nb.lower(), indicator, words)
+    analysis.summary += [sentence] if sentence else []
+    spending = net * (factors[year] if factors else 1.0)
+    analysis.need_adjusted = compute_need_adjusted(
+        spending, need, by_region("pop_total", year), subject.code, members
+    )
+    prices = f"faste {year}-kroner" if factors else "løpende kroner"
+    sentence = need_adjusted_sentence(subject.short_name, year, analysis.need_adjusted, words, prices)
+    analysis.summary += [sentence] if sentence else []
+    weights = {p.indicator: p.weight for p in economics.production}
+    rows = []
+    for when in years:
+        production = obs[(obs["year"] == when) & obs["indicator_id"].isin(weights)]
+        gross = by_region(economics.gross_expenditure, when)
+        group_members = session.members(chosen.id, when, subject.code)
+        result = compute_efficiency(
+            production, weights, gross, by_region(economics.need_index, when), group_members
+        )
+        mine = result[result["region_code"] == subject.code]
+        mean_gross = gross[gross.index.isin(group_members)].mean()
+        rows.append(
+            {
+                "year": when,
+                "gross_relative": float(gross.get(subject.code, float("nan")) / mean_gross),
+                **{
+                    k: float(mine[k].iloc[0]) if len(mine) else float("nan")
+                    for k in ("production_index", "cost_index", "efficiency")
+                },
+            }
+        )
+    analysis.efficiency = pd.DataFrame(rows)
+    latest = rows[-1]
+    sentence = efficiency_sentence(latest, year, chosen.name)
+    analysis.summary += [sentence] if sentence else []

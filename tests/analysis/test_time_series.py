@@ -1,0 +1,94 @@
+"""Method 7 (time series) and method 8 (quality flags) on small examples."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kostra.analysis.quality import (
+    flag_extremes,
+    flag_jumps,
+    flag_merger_breaks,
+    flag_revisions,
+    flag_thin_groups,
+)
+from kostra.analysis.time_series import compute_series
+
+
+def _values(rows: list[tuple[str, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["series", "year", "value"])
+
+
+def test_amounts_change_in_percent_and_shares_in_points() -> None:
+    amounts = compute_series(_values([("B", 2023, 100.0), ("B", 2024, 110.0)]), "kroner")
+    assert amounts.loc[1, "change"] == pytest.approx(10.0)
+    assert amounts.loc[1, "change_unit"] == "prosent"
+    shares = compute_series(_values([("B", 2023, 20.0), ("B", 2024, 20.5)]), "prosent")
+    assert shares.loc[1, "change"] == pytest.approx(0.5)
+    assert shares.loc[1, "change_unit"] == "prosentpoeng"
+
+
+def test_a_gap_in_years_gives_no_change_and_missing_stays_missing() -> None:
+    series = compute_series(
+        _values([("B", 2020, 1.0), ("B", 2022, 2.0), ("B", 2023, float("nan"))]), "kroner"
+    )
+    assert series["change"].isna().all()
+
+
+def test_fixed_prices_and_need_adjustment_mark_the_series() -> None:
+    values = _values([("B", 2023, 100.0), ("B", 2024, 104.3), ("G", 2024, 100.0)])
+    need = pd.DataFrame(
+        {"series": ["B", "B", "G"], "year": [2023, 2024, 2024], "need_index": [1.0, 1.0, 0.5]}
+    )
+    fixed = compute_series(values, "kroner", {2023: 1.043, 2024: 1.0}, need)
+    assert fixed.loc[fixed["series"] == "B", "change"].iloc[1] == pytest.approx(0.0)
+    assert fixed.loc[fixed["series"] == "G", "value"].iloc[0] == pytest.approx(200.0)
+    assert fixed["adjusted"].all()
+    shares = compute_series(_values([("B", 2024, 5.0)]), "prosent", {2024: 2.0})
+    assert not shares["adjusted"].any() and shares.loc[0, "value"] == 5.0  # shares are not deflated
+
+
+def test_flags() -> None:
+    series = compute_series(_values([("Bærum", 2023, 100.0), ("Bærum", 2024, 130.0)]), "kroner")
+    jumps = flag_jumps(series, "x", "Bærum", "Utgifter")
+    assert len(jumps) == 1 and "økning på 30,0 prosent" in jumps[0].message_nb
+    assert flag_jumps(series, "x", "Bærum", "Utgifter", percent=40) == []
+
+    succession = pd.DataFrame(
+        {
+            "old_code": ["0220", "0627", "3025"],
+            "new_code": ["3025", "3025", "3203"],
+            "year": [2020, 2020, 2024],
+            "kind": ["merged", "merged", "renumbered"],
+        }
+    )
+    breaks = flag_merger_breaks(succession, ["3025"], 2018, 2024, {"3025": "Asker"})
+    assert len(breaks) == 1 and breaks[0].year == 2020 and "Asker" in breaks[0].message_nb
+    assert flag_merger_breaks(succession, ["3025"], 2021, 2024, {}) == []
+
+    profile = pd.DataFrame(
+        {
+            "indicator_id": ["a", "b"],
+            "indicator": ["A-tall", "B-tall"],
+            "members": [12, 12],
+            "members_with_data": [12, 4],
+            "highest_region": ["3201", "0301"],
+            "lowest_region": ["0301", "3201"],
+        }
+    )
+    thin = flag_thin_groups(profile, "ASSS", 2024)
+    assert [f.indicator_id for f in thin] == ["b"]
+    extremes = flag_extremes(profile, "3201", "Bærum", "i ASSS-nettverket", 2024)
+    assert [(f.kind, f.indicator_id) for f in extremes] == [("highest", "a"), ("lowest", "b")]
+
+    diff = pd.DataFrame(
+        {
+            "indicator_id": ["a"],
+            "region_code": ["3201"],
+            "year": [2024],
+            "old_value": [1.0],
+            "new_value": [1.5],
+        }
+    )
+    revised = flag_revisions(diff, "3201", {"a": "A-tall"}, {"a": 1})
+    assert "endret fra 1,0 til 1,5" in revised[0].message_nb

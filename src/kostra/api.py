@@ -500,6 +500,8 @@ class Session:
         *,
         fixed_prices: bool = False,
         need_adjusted: bool = False,
+        first_year: int | None = None,
+        base_year: int | None = None,
     ) -> SectorAnalysis:
         """Everything the report says about one service area: profile, ranks, series, resource
         use, need-adjusted spending, efficiency, quality flags and commentary."""
@@ -514,6 +516,8 @@ class Session:
             peers,
             fixed_prices=fixed_prices,
             need_adjusted=need_adjusted,
+            first_year=first_year,
+            base_year=base_year,
         )
 
     def diff(self, year: int, old_release: int | None = None, new_release: int | None = None) -> pd.DataFrame:

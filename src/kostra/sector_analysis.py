@@ -65,6 +65,8 @@ class SectorAnalysis:
     efficiency: pd.DataFrame | None = None
     fixed_prices: bool = False
     need_adjusted_series: bool = False
+    years: list[int] = field(default_factory=list)  # the span of the series
+    base_year: int | None = None  # prices of this year when fixed_prices
 
     @property
     def demodata(self) -> bool:
@@ -113,7 +115,11 @@ def analyse_sector(
     *,
     fixed_prices: bool = False,
     need_adjusted: bool = False,
+    first_year: int | None = None,
+    base_year: int | None = None,
 ) -> SectorAnalysis:
+    """``first_year`` starts the time series (default: five years); ``base_year`` sets the
+    prices of fixed-price kroner (default: ``year``)."""
     subject = session.region(municipality)
     sector_def = session.catalog.sector(sector)
     chosen = session.group(group)
@@ -121,12 +127,15 @@ def analyse_sector(
     indicators = session.catalog.indicators_of(sector_def.id)
     year = year if year is not None else session.latest_year(indicators)
     words = group_words(chosen.id, chosen.name)
+    years = list(range(first_year if first_year is not None else year - SERIES_YEARS + 1, year + 1))
+    base = base_year if base_year is not None else year
+    factors = price_factors(session.catalog.deflator, base, years) if fixed_prices else None
 
     profile = _profile(session, subject, sector_def, year, chosen, indicators)
     series = _series(
-        session, subject, peer_regions, chosen, indicators, year, sector_def, fixed_prices, need_adjusted
+        session, subject, peer_regions, chosen, indicators, years, sector_def, factors, need_adjusted
     )
-    flags = _flags(session, subject, peer_regions, chosen, words, profile, series, indicators, year)
+    flags = _flags(session, subject, peer_regions, chosen, words, profile, series, indicators, years)
     peer_values = session.observations([i.id for i in indicators], [year])
     comments = {}
     for row in profile.to_dict("records"):
@@ -152,9 +161,11 @@ def analyse_sector(
         flags,
         fixed_prices=fixed_prices,
         need_adjusted_series=need_adjusted,
+        years=years,
+        base_year=base if fixed_prices else None,
     )
     if sector_def.id in session.catalog.economics:
-        _economics(session, analysis, session.catalog.sector_economics(sector_def), words)
+        _economics(session, analysis, session.catalog.sector_economics(sector_def), words, factors)
     if analysis.demodata:
         analysis.summary.append("NB: Tallene bygger helt eller delvis på genererte demodata, ikke SSBs tall.")
     return analysis
@@ -214,18 +225,16 @@ def _series(
     peers: list[Region],
     chosen: GroupChoice,
     indicators: list[Indicator],
-    year: int,
+    years: list[int],
     sector: Sector,
-    fixed: bool,
+    factors: dict[int, float] | None,
     need_adjusted: bool,
 ) -> pd.DataFrame:
-    years = list(range(year - SERIES_YEARS + 1, year + 1))
     obs = session.observations([i.id for i in indicators], years)
     names = {subject.code: subject.short_name, **{p.code: p.short_name for p in peers}}
     own = obs[obs["region_code"].isin(names)].assign(series=lambda f: f["region_code"].map(names))
     group = _group_average_series(session, chosen, subject, indicators, years).assign(series=chosen.name)
     values = pd.concat([own.loc[:, ["indicator_id", "series", "year", "value"]], group], ignore_index=True)
-    factors = price_factors(session.catalog.deflator, year, years) if fixed else None
     need = _need_series(session, sector, subject, peers, chosen, years) if need_adjusted else None
     frames = []
     for ind in indicators:
@@ -271,16 +280,15 @@ def _flags(
     profile: pd.DataFrame,
     series: pd.DataFrame,
     indicators: list[Indicator],
-    year: int,
+    years: list[int],
 ) -> list[Flag]:
+    year = years[-1]
     labels = {i.id: i.name_nb for i in indicators}
     flags: list[Flag] = []
     for ind in indicators:
         flags += flag_jumps(series[series["indicator_id"] == ind.id], ind.id, subject.short_name, ind.name_nb)
     names = {r.code: r.short_name for r in (subject, *peers)}
-    flags += flag_merger_breaks(
-        session.store.table("region_succession"), names, year - SERIES_YEARS + 1, year, names
-    )
+    flags += flag_merger_breaks(session.store.table("region_succession"), names, years[0], year, names)
     diff = session.diff(year)
     diff = diff[diff["indicator_id"].isin(labels)]
     flags += flag_revisions(diff, subject.code, labels, {i.id: i.decimals for i in indicators})
@@ -290,10 +298,14 @@ def _flags(
 
 
 def _economics(
-    session: Session, analysis: SectorAnalysis, economics: SectorEconomics, words: GroupWords
+    session: Session,
+    analysis: SectorAnalysis,
+    economics: SectorEconomics,
+    words: GroupWords,
+    factors: dict[int, float] | None,
 ) -> None:
     subject, year, chosen = analysis.municipality, analysis.year, analysis.group
-    years = list(range(year - SERIES_YEARS + 1, year + 1))
+    years = analysis.years
     ids = [
         economics.net_expenditure,
         economics.gross_expenditure,
@@ -309,7 +321,6 @@ def _economics(
         return part.set_index("region_code")["value"]
 
     members = session.members(chosen.id, year, subject.code)
-    factors = price_factors(session.catalog.deflator, year, years) if analysis.fixed_prices else None
     net = by_region(economics.net_expenditure, year)
     depreciation = by_region(economics.depreciation, year) if economics.depreciation else None
     need = by_region(economics.need_index, year)
@@ -326,7 +337,7 @@ def _economics(
     analysis.need_adjusted = compute_need_adjusted(
         spending, need, by_region("pop_total", year), subject.code, members
     )
-    prices = f"faste {year}-kroner" if factors else "løpende kroner"
+    prices = f"faste {analysis.base_year}-kroner" if factors else "løpende kroner"
     sentence = need_adjusted_sentence(subject.short_name, year, analysis.need_adjusted, words, prices)
     analysis.summary += [sentence] if sentence else []
     weights = {p.indicator: p.weight for p in economics.production}

@@ -75,3 +75,16 @@ def test_a_municipality_outside_the_group_is_still_described(session) -> None:
     assert analysis.resource_use is not None
     row = analysis.resource_use.set_index("region_code").loc[analysis.municipality.code]
     assert not row["member"] and row["indicator"] > 0
+
+
+def test_series_span_and_base_year(session) -> None:
+    analysis = session.analyse(
+        "Bærum", "barnehage", 2024, fixed_prices=True, base_year=2022, first_year=2021, peers=("Oslo",)
+    )
+    assert analysis.years == [2021, 2022, 2023, 2024] and analysis.base_year == 2022
+    assert set(analysis.series["series"]) == {"Bærum", "Oslo", "ASSS"}
+    kroner = analysis.series[analysis.series["indicator_id"] == "bhg_netto_per_innb_1_5"]
+    raw = session.observations(["bhg_netto_per_innb_1_5"], [2024]).set_index("region_code")
+    own_2024 = kroner[(kroner["series"] == "Bærum") & (kroner["year"] == 2024)]["value"].iloc[0]
+    assert own_2024 == pytest.approx(raw.loc["3201", "value"] / (1.043 * 1.043))
+    assert any("faste 2022-kroner" in s for s in analysis.summary)

@@ -165,6 +165,12 @@ def analyse(
     need_adjusted: Annotated[
         bool, typer.Option("--need-adjusted", help="Kroner justert for utgiftsbehov.")
     ] = False,
+    first_year: Annotated[
+        int | None, typer.Option("--from-year", help="Første år i tidsseriene (standard: fem år).")
+    ] = None,
+    base_year: Annotated[
+        int | None, typer.Option("--base-year", help="Prisnivå for faste priser (standard: analyseåret).")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table eller json.")] = Format.table,
 ) -> None:
     """Ett tjenesteområde: profil, kommentarer, tidsserier, ressursbruk, effektivitet, datakvalitet."""
@@ -177,6 +183,8 @@ def analyse(
             tuple(peer) if peer else ("Asker",),
             fixed_prices=fixed_prices,
             need_adjusted=need_adjusted,
+            first_year=first_year,
+            base_year=base_year,
         )
     if fmt is Format.json:
         import json

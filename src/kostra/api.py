@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -64,6 +64,16 @@ def default_db_path() -> Path:
     return base / "kostra.duckdb"
 
 
+@dataclass
+class _Cache:
+    """What a session remembers between calls; cleared when the store changes."""
+
+    observations: dict[str, pd.DataFrame] = field(default_factory=dict)
+    members: dict[tuple[str, int, str | None], frozenset[str]] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    diffs: dict[tuple[int, int | None, int | None], pd.DataFrame] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class GroupChoice:
     """A resolved comparison group, as reports name it."""
@@ -96,6 +106,7 @@ class Session:
         self.catalog: Catalog = load_catalog()
         self._progress = progress or (lambda _msg: None)
         self._user_groups: dict[str, GroupDef] = {}
+        self._cache = _Cache()
 
     # -- lifecycle -----------------------------------------------------------
     def close(self) -> None:
@@ -140,6 +151,11 @@ class Session:
     def _forget_regions(self) -> None:
         for cached in ("regions", "_mapping", "_members", "_municipalities", "_county_groups"):
             self.__dict__.pop(cached, None)
+        self._cache = _Cache()
+
+    def _forget_figures(self) -> None:
+        self._cache.observations.clear()
+        self._cache.diffs.clear()
 
     def _bundled_regions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return self._complete_regions(
@@ -221,7 +237,9 @@ class Session:
 
     def region(self, query: str) -> Region:
         """The municipality or county called ``query`` (name or number, old numbers too)."""
-        return resolve_region(query, self.regions, self._mapping)
+        if query not in self._cache.regions:
+            self._cache.regions[query] = resolve_region(query, self.regions, self._mapping)
+        return self._cache.regions[query]
 
     def group(self, query: str) -> GroupChoice:
         definition = find_group(query, self.groups)
@@ -230,11 +248,14 @@ class Session:
     def members(self, group: str, year: int, subject: str | None = None) -> frozenset[str]:
         """Codes of the members of ``group`` in ``year`` (``subject`` is left out where the
         group excludes the municipality analysed)."""
-        definition = self.group(group).definition
-        subject_code = self.region(subject).code if subject else None
-        return members_in_year(
-            definition, year, self.groups, self._members, self.municipalities_in(year), subject_code
-        )
+        key = (group, year, subject)
+        if key not in self._cache.members:
+            definition = self.group(group).definition
+            subject_code = self.region(subject).code if subject else None
+            self._cache.members[key] = members_in_year(
+                definition, year, self.groups, self._members, self.municipalities_in(year), subject_code
+            )
+        return self._cache.members[key]
 
     def membership_sources(self) -> pd.DataFrame:
         """How many group memberships come from each source (catalog, KLASS, demodata ...)."""
@@ -253,14 +274,32 @@ class Session:
             definition = GroupDef(id=group.id, name_nb=group.name_nb, kind="user", members=tuple(members))
             self._user_groups[group.id] = definition
             loaded.append(definition)
+        self._cache.members.clear()
         return loaded
 
     # -- figures -----------------------------------------------------------------
     def observations(
         self, indicator_ids: Sequence[str] | None = None, years: Sequence[int] | None = None
     ) -> pd.DataFrame:
-        """Figures in force, with municipalities under today's numbers."""
-        return canonicalize(self.store.observations(indicator_ids, years), self._mapping)
+        """Figures in force, with municipalities under today's numbers.
+
+        Figures are read per indicator once and kept for the session (a report asks for the
+        same indicators many times); every load into the store clears the cache.
+        """
+        if indicator_ids is None:
+            return canonicalize(self.store.observations(None, years), self._mapping)
+        wanted = list(dict.fromkeys(indicator_ids))
+        missing = [i for i in wanted if i not in self._cache.observations]
+        if missing:
+            fresh = canonicalize(self.store.observations(missing), self._mapping)
+            grouped = dict(iter(fresh.groupby("indicator_id", sort=False)))
+            for indicator_id in missing:
+                self._cache.observations[indicator_id] = grouped.get(indicator_id, fresh.iloc[:0])
+        frames = [self._cache.observations[i] for i in wanted]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if years is not None and len(frame):
+            frame = frame[frame["year"].isin([int(y) for y in years])].reset_index(drop=True)
+        return frame
 
     def _membership(
         self, group: GroupDef, years: Iterable[int], subjects: Sequence[str]
@@ -412,7 +451,9 @@ class Session:
             checksum=prepared.checksum,
             published=prepared.published,
         )
-        return self.store.load_release(spec, prepared.observations)
+        result = self.store.load_release(spec, prepared.observations)
+        self._forget_figures()
+        return result
 
     def fetch(
         self,
@@ -457,6 +498,7 @@ class Session:
             )
         finally:
             http.close()
+            self._forget_figures()
 
     def fetch_tables(self, sectors: Sequence[str] | None = None) -> list[str]:
         """The statbank tables a fetch for ``sectors`` reads."""
@@ -522,7 +564,12 @@ class Session:
 
     def diff(self, year: int, old_release: int | None = None, new_release: int | None = None) -> pd.DataFrame:
         """Figures for ``year`` that changed between two releases, largest relative change first."""
-        table = compute_release_diff(self.store.release_values(year), old_release, new_release)
+        key = (year, old_release, new_release)
+        if key not in self._cache.diffs:
+            self._cache.diffs[key] = compute_release_diff(
+                self.store.release_values(year), old_release, new_release
+            )
+        table = self._cache.diffs[key]
         names = {i.id: i.name_nb for i in self.catalog.indicators.values()}
         regions = self.regions.set_index("code")["name"]
         return table.assign(

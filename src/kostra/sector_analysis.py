@@ -65,6 +65,8 @@ class SectorAnalysis:
     efficiency: pd.DataFrame | None = None
     fixed_prices: bool = False
     need_adjusted_series: bool = False
+    peer_index: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_id, peer, value, index
+    resource_use_indicator: float = float("nan")  # KS' published figure where the catalog has it
     years: list[int] = field(default_factory=list)  # the span of the series
     base_year: int | None = None  # prices of this year when fixed_prices
 
@@ -163,12 +165,25 @@ def analyse_sector(
         need_adjusted_series=need_adjusted,
         years=years,
         base_year=base if fixed_prices else None,
+        peer_index=_peer_index(profile, peer_values, peer_regions),
     )
     if sector_def.id in session.catalog.economics:
         _economics(session, analysis, session.catalog.sector_economics(sector_def), words, factors)
     if analysis.demodata:
         analysis.summary.append("NB: Tallene bygger helt eller delvis på genererte demodata, ikke SSBs tall.")
     return analysis
+
+
+def _peer_index(profile: pd.DataFrame, values: pd.DataFrame, peers: list[Region]) -> pd.DataFrame:
+    """Each peer's value and index (group average = 100) per indicator."""
+    rows = []
+    averages = dict(zip(profile["indicator_id"], profile["group_average"], strict=False))
+    for peer in peers:
+        for indicator_id, average in averages.items():
+            value = _value(values, indicator_id, peer.code)
+            index = 100.0 * value / average if average and not math.isnan(average) else float("nan")
+            rows.append((indicator_id, peer.short_name, value, index))
+    return pd.DataFrame(rows, columns=["indicator_id", "peer", "value", "index"])
 
 
 def _value(frame: pd.DataFrame, indicator_id: str, code: str) -> float:
@@ -331,6 +346,7 @@ def _economics(
         published = session.observations([economics.published_resource_use], [year])
         value = _value(published, economics.published_resource_use, subject.code)
         indicator = indicator if math.isnan(value) else value
+    analysis.resource_use_indicator = indicator
     sentence = resource_use_sentence(subject.short_name, analysis.sector.name_nb.lower(), indicator, words)
     analysis.summary += [sentence] if sentence else []
     spending = net * (factors[year] if factors else 1.0)

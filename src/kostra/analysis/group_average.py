@@ -45,7 +45,10 @@ def compute_group_stats(
     membership: group_key, year, region_code
     rules:      indicator_id, average ("weighted" | "unweighted"), weight (indicator id or None)
     """
-    present = values[values["value"].notna()]
+    # Only members' rows can count; cutting the others first keeps the merges small.
+    codes = membership["region_code"].unique()
+    present = values[values["value"].notna() & values["region_code"].isin(codes)]
+    weights = weights[weights["region_code"].isin(codes)]
     rows = membership.merge(present, on=["region_code", "year"], how="inner")
     rows = rows.merge(rules.loc[:, ["indicator_id", "average", "weight"]], on="indicator_id")
     w = weights.loc[:, ["indicator_id", "region_code", "year", "value"]].rename(

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from kostra import api
-from kostra.errors import KostraError
+from kostra.errors import ConfigError, KostraError
 from kostra.formatting import format_nb
 from kostra.outputs.profile_table import (
     render_profile_csv,
@@ -197,6 +197,95 @@ def analyse(
     from kostra.outputs.analysis_view import render_analysis
 
     out.print(render_analysis(result))
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+@app.command()
+@_user_errors
+def report(
+    municipality: Annotated[str | None, typer.Argument(help="Kommune, navn eller nummer.")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", "-g", help="Sammenligningsgruppe (standard: asss).")
+    ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option("--compare", "-c", help="Kommuner å sammenligne med, kommaseparert (standard: Asker)."),
+    ] = None,
+    sectors: Annotated[
+        list[str] | None,
+        typer.Option("--sectors", "-s", help="Tjenesteområder, kommaseparert (standard: alle)."),
+    ] = None,
+    fmt: Annotated[
+        list[str] | None, typer.Option("--format", "-f", help="html, pdf, docx, xlsx; kommaseparert.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Mappe for filene (standard: rapporter).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="YAML-fil som beskriver rapporten.")] = None,
+    all_asss: Annotated[bool, typer.Option("--all-asss", help="Én rapport for hver ASSS-kommune.")] = False,
+    every: Annotated[bool, typer.Option("--all", help="Én rapport for hver kommune i landet.")] = False,
+    workers: Annotated[int, typer.Option(help="Prosesser for --all/--all-asss.")] = 2,
+) -> None:
+    """KOSTRA-rapporten: sammendrag og ett kapittel per tjenesteområde, som HTML, PDF, Word og Excel."""
+    from rich.progress import Progress
+
+    from kostra.outputs.report import FORMATS, ReportConfig, build_report, read_report_config, write_report
+    from kostra.outputs.report.batch import run_batch
+
+    spec = read_report_config(config) if config else ReportConfig()
+    spec = spec.model_copy(
+        update={
+            k: v
+            for k, v in {
+                "municipality": municipality,
+                "year": year,
+                "group": group,
+                "compare": _split(compare) or None,
+                "sectors": _split(sectors) or None,
+                "formats": _split(fmt) or None,
+                "out": out_dir,
+            }.items()
+            if v is not None
+        }
+    )
+    unknown = set(spec.formats) - set(FORMATS)
+    if unknown:
+        raise ConfigError(f"unknown format {sorted(unknown)[0]!r}; choose from {', '.join(FORMATS)}")
+    with _open() as session:
+        db = session.store.path
+        if all_asss or every:
+            year_for_members = spec.year or session.latest_year(session.catalog.indicators_of())
+            codes = sorted(session.members("asss", year_for_members) if all_asss else session._municipalities)
+        elif spec.municipality:
+            built = build_report(
+                session, spec.municipality, spec.year, spec.group, spec.compare, spec.sectors
+            )
+            for path in write_report(built, spec.formats, spec.out):
+                out.print(f"Skrev {path}")
+            return
+        else:
+            raise ConfigError("name a municipality, or use --all-asss, --all or --config")
+    with Progress(console=err) as progress:
+        task = progress.add_task("Rapporter", total=len(codes))
+        run_batch(
+            db,
+            codes,
+            year=spec.year,
+            group=spec.group,
+            peers=spec.compare,
+            sectors=spec.sectors,
+            formats=spec.formats,
+            out=spec.out,
+            workers=workers,
+            on_done=lambda _m, _p: progress.advance(task),
+        )
+    out.print(f"Skrev {len(codes) * len(spec.formats)} filer til {spec.out}")
 
 
 @data_app.command("status")

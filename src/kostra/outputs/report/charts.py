@@ -1,0 +1,226 @@
+"""Chart specifications (Vega-Lite) shared by every format, and their static renderings.
+
+The same spec is drawn interactively in HTML (vega-embed, bundled offline) and
+rendered to SVG (HTML fallback, PDF) or PNG (Word) by vl-convert, which needs
+no browser. Numbers use Norwegian formatting (decimal comma, no-break space).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["NB_LOCALE", "profile_chart", "render_png", "render_svg", "series_chart", "summary_chart"]
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+NB_LOCALE = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"]}
+COLOURS = {"own": "#1f5f8b", "marker": "#6b6b6b", "peer": "#d95f02", "line": "#b2182b"}
+FONT = "DejaVu Sans, Arial, sans-serif"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _config() -> dict[str, Any]:
+    return {
+        "font": FONT,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": 10, "titleFontSize": 11},
+        "legend": {"labelFontSize": 10, "titleFontSize": 11},
+    }
+
+
+def profile_chart(
+    profile: pd.DataFrame, name: str, group: str, peers: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """Horizontal bars of each indicator's index (group = 100), highest/lowest ticks,
+    last year's index as a dot, and peers as diamonds."""
+    rows = []
+    for row in profile.itertuples():
+        label = _short(str(row.indicator))
+        rows.append(
+            {
+                "indikator": label,
+                "indeks": _num(row.index),
+                "høyest": _num(row.index_highest),
+                "lavest": _num(row.index_lowest),
+                "i fjor": _num(row.index_previous),
+            }
+        )
+    order = [r["indikator"] for r in rows]
+    y = {"field": "indikator", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 320}}
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "bar", "color": COLOURS["own"], "height": {"band": 0.6}},
+            "encoding": {
+                "y": y,
+                "x": {"field": "indeks", "type": "quantitative", "title": f"Indeks ({group} = 100)"},
+                "tooltip": [{"field": "indikator"}, {"field": "indeks", "format": ",.0f", "title": name}],
+            },
+        },
+        {
+            "mark": {"type": "tick", "color": COLOURS["marker"], "thickness": 2},
+            "encoding": {
+                "y": y,
+                "x": {"field": "høyest", "type": "quantitative"},
+                "tooltip": [{"field": "høyest", "format": ",.0f", "title": f"Høyest {group}"}],
+            },
+        },
+        {
+            "mark": {"type": "tick", "color": COLOURS["marker"], "thickness": 2},
+            "encoding": {
+                "y": y,
+                "x": {"field": "lavest", "type": "quantitative"},
+                "tooltip": [{"field": "lavest", "format": ",.0f", "title": f"Lavest {group}"}],
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "color": "#444444", "size": 30},
+            "encoding": {
+                "y": y,
+                "x": {"field": "i fjor", "type": "quantitative"},
+                "tooltip": [{"field": "i fjor", "format": ",.0f", "title": "I fjor"}],
+            },
+        },
+        {
+            "mark": {"type": "rule", "color": COLOURS["line"], "strokeWidth": 2},
+            "encoding": {"x": {"datum": 100}},
+        },
+    ]
+    if peers is not None and len(peers):
+        labels = dict(
+            zip(profile["indicator_id"], (_short(str(t)) for t in profile["indicator"]), strict=True)
+        )
+        peer_rows = [
+            {"indikator": labels[r.indicator_id], "kommune": r.peer, "indeks": _num(r.index)}
+            for r in peers.itertuples()
+            if r.indicator_id in labels
+        ]
+        layers.append(
+            {
+                "data": {"values": peer_rows},
+                "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 60},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "indeks", "type": "quantitative"},
+                    "color": {
+                        "field": "kommune",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"range": [COLOURS["peer"], "#7570b3", "#1b9e77"]},
+                    },
+                    "tooltip": [{"field": "kommune"}, {"field": "indeks", "format": ",.0f"}],
+                },
+            }
+        )
+    return {
+        "$schema": SCHEMA,
+        "width": 420,
+        "height": {"step": 24},
+        "data": {"values": rows},
+        "layer": layers,
+        "config": _config(),
+    }
+
+
+def series_chart(series: pd.DataFrame, profile: pd.DataFrame, limit: int = 4) -> dict[str, Any]:
+    """Small multiples of the first indicators' time series (the municipality, peers, the group)."""
+    wanted = list(profile["indicator_id"].drop_duplicates())[:limit]
+    names = dict(zip(profile["indicator_id"], profile["indicator"], strict=False))
+    part = series[series["indicator_id"].isin(wanted) & series["value"].notna()]
+    marker = " (B)" if bool(part["adjusted"].any()) else ""
+    values = [
+        {
+            "indikator": _short(str(names[r.indicator_id]), 48) + marker,
+            "år": str(r.year),
+            "serie": r.series,
+            "verdi": float(r.value),
+        }
+        for r in part.itertuples()
+    ]
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": values},
+        "facet": {"field": "indikator", "type": "nominal", "title": None, "sort": None},
+        "columns": 2,
+        "spec": {
+            "width": 230,
+            "height": 130,
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {"field": "år", "type": "ordinal", "title": None},
+                "y": {"field": "verdi", "type": "quantitative", "title": None, "scale": {"zero": False}},
+                "color": {"field": "serie", "type": "nominal", "title": None},
+                "tooltip": [{"field": "serie"}, {"field": "år"}, {"field": "verdi", "format": ",.1f"}],
+            },
+        },
+        "resolve": {"scale": {"y": "independent"}},
+        "config": _config(),
+    }
+
+
+def summary_chart(points: list[dict[str, Any]], group: str) -> dict[str, Any]:
+    values = [
+        {"sektor": p["sektor"], "retning": f"Over snittet for {group}", "antall": p["over"]} for p in points
+    ]
+    values += [
+        {"sektor": p["sektor"], "retning": f"Under snittet for {group}", "antall": -p["under"]}
+        for p in points
+    ]
+    return {
+        "$schema": SCHEMA,
+        "width": 420,
+        "height": {"step": 22},
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "sektor", "type": "nominal", "title": None, "sort": None},
+            "x": {"field": "antall", "type": "quantitative", "title": "Antall indikatorer"},
+            "color": {
+                "field": "retning",
+                "type": "nominal",
+                "title": None,
+                "scale": {"range": [COLOURS["own"], COLOURS["peer"]]},
+            },
+            "tooltip": [{"field": "sektor"}, {"field": "retning"}, {"field": "antall"}],
+        },
+        "config": _config(),
+    }
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else round(number, 2)
+
+
+@lru_cache(maxsize=512)
+def _svg(spec_json: str) -> str:
+    import vl_convert as vlc
+
+    svg: str = vlc.vegalite_to_svg(json.loads(spec_json), format_locale=NB_LOCALE)
+    return svg
+
+
+@lru_cache(maxsize=512)
+def _png(spec_json: str, scale: float) -> bytes:
+    import vl_convert as vlc
+
+    png: bytes = vlc.vegalite_to_png(json.loads(spec_json), scale=scale, format_locale=NB_LOCALE)
+    return png
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """The chart as SVG (vector graphics for HTML fallback and PDF)."""
+    return _svg(json.dumps(spec, sort_keys=True))
+
+
+def render_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
+    """The chart as PNG (for Word)."""
+    return _png(json.dumps(spec, sort_keys=True), scale)

@@ -1,0 +1,67 @@
+"""The report as one self-contained HTML file: styles, scripts and charts inline.
+
+Interactive HTML embeds each chart's Vega-Lite spec with vega-embed, whose
+JavaScript (vega, vega-lite, vega-embed) comes from the vl-convert package and
+is inlined, so the file needs no network. Static HTML (the PDF's source)
+inlines the charts as SVG instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from platformdirs import user_cache_dir
+
+from kostra.outputs.report.charts import NB_LOCALE, render_svg
+from kostra.outputs.report.model import Report
+
+__all__ = ["render_html", "vega_javascript"]
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("kostra.outputs.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def vega_javascript() -> str:
+    """vega + vega-lite + vega-embed as one script, cached on disk (building it takes a second)."""
+    import vl_convert as vlc
+
+    version = f"{vlc.get_vega_version()}-{vlc.get_vega_embed_version()}"
+    cache_file = Path(user_cache_dir("kostra", appauthor=False)) / f"vega-bundle-{version}.js"
+    if cache_file.exists():
+        return cache_file.read_text("utf-8")
+    bundle: str = vlc.javascript_bundle()  # type: ignore[call-arg]  # the stub omits the default
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=cache_file.parent, suffix=".part")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(bundle)
+    os.replace(temporary, cache_file)
+    return bundle
+
+
+def render_html(report: Report, *, interactive: bool = True) -> str:
+    css = resources.files("kostra.outputs.report").joinpath("templates/report.css").read_text("utf-8")
+    svgs: dict[str, str] = {}
+    if not interactive:
+        for chapter in report.chapters:
+            for i, (_, spec) in enumerate(chapter.charts, start=1):
+                svgs[f"{chapter.id}-chart-{i}"] = render_svg(spec)
+    template = _environment().get_template("report.html.j2")
+    # The bundle goes inside <script>: it must not be escaped, and must not end the element early.
+    script = Markup(vega_javascript().replace("</script", "<\\/script")) if interactive else ""
+    return template.render(
+        report=report, css=Markup(css), interactive=interactive, locale=NB_LOCALE, vega_js=script, svgs=svgs
+    )

@@ -1,0 +1,363 @@
+"""The format-neutral report: chapters, tables with provenance, commentary, chart specs.
+
+:func:`build_report` asks the Python API for everything (one
+:class:`~kostra.sector_analysis.SectorAnalysis` per service area) and lays it
+out as plain dataclasses. Every renderer (HTML, PDF, Word, Excel) reads this
+model only, so the formats cannot disagree, and no template computes a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from kostra.formatting import format_nb, is_missing
+from kostra.outputs.report.charts import profile_chart, series_chart, summary_chart
+from kostra.sector_analysis import SectorAnalysis
+
+if TYPE_CHECKING:
+    from kostra.api import Session
+
+__all__ = ["Cell", "Chapter", "Report", "ReportTable", "build_report"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    value: float | None = None
+    decimals: int = 0
+    source: str = ""  # provenance: "SSB 12209 KOS... · 3201 · 2024 · utgivelse 3 (revidert)"
+
+
+@dataclass
+class ReportTable:
+    title: str
+    columns: list[str]
+    rows: list[tuple[str | None, list[Cell]]]  # (indicator group heading or None, cells)
+    note: str = ""
+
+    def records(self) -> list[dict[str, Any]]:
+        out = []
+        group = None
+        for heading, cells in self.rows:
+            if heading is not None and not cells:
+                group = heading
+                continue
+            out.append({"group": group, **{c: cell for c, cell in zip(self.columns, cells, strict=True)}})
+        return out
+
+
+@dataclass
+class Chapter:
+    id: str
+    title: str
+    intro: str
+    summary: list[str]
+    tables: list[ReportTable]
+    comments: list[tuple[str, list[str]]]  # (indicator name, sentences)
+    charts: list[tuple[str, dict[str, Any]]]  # (caption, Vega-Lite spec)
+    flags: list[str]
+    long_data: pd.DataFrame = field(default_factory=pd.DataFrame)
+    demodata: bool = False
+
+
+@dataclass
+class Report:
+    municipality: str
+    region_code: str
+    year: int
+    group: str
+    peers: list[str]
+    chapters: list[Chapter]
+    releases: list[str]
+    demodata: bool
+    created: date = field(default_factory=date.today)
+
+    @property
+    def title(self) -> str:
+        return f"KOSTRA-analyse {self.year}: {self.municipality}"
+
+    @property
+    def source_line(self) -> str:
+        text = f"Kilde: SSB (KOSTRA), CC BY 4.0; KS (ressursbruk). {'; '.join(self.releases)}."
+        if self.demodata:
+            text += " DEMODATA: delvis genererte tall, ikke SSBs."
+        return text
+
+
+def _release_labels(session: Session) -> dict[int, str]:
+    labels = {}
+    for row in session.releases().itertuples():
+        kind = {"ssb": "SSB", "file": "fil", "bundled": "medfølgende", "demodata": "demodata"}.get(
+            str(row.kind), str(row.kind)
+        )
+        revision = (
+            f", {'endelige' if row.revision == 'revised' else 'foreløpige'} tall"
+            if isinstance(row.revision, str)
+            else ""
+        )
+        published = f", publisert {row.published:%d.%m.%Y}" if isinstance(row.published, pd.Timestamp) else ""
+        labels[int(row.id)] = f"utgivelse {row.id} ({kind}{revision}{published})"
+    return labels
+
+
+def _provenance(
+    session: Session, analysis: SectorAnalysis, labels: dict[int, str]
+) -> dict[tuple[str, int], str]:
+    ids = list(analysis.profile["indicator_id"])
+    years = [analysis.year - 2, analysis.year - 1, analysis.year]
+    obs = session.observations(ids, years)
+    obs = obs[obs["region_code"] == analysis.municipality.code]
+    out = {}
+    for row in obs.itertuples():
+        ind = session.catalog.indicators[str(row.indicator_id)]
+        where = (
+            f"SSB tabell {ind.source.table}, {ind.source.contents}"
+            if ind.source
+            else "KS / publisert rapport"
+            if ind.note
+            else "uten SSB-kilde"
+        )
+        out[(str(row.indicator_id), int(row.year))] = (
+            f"{where} · region {analysis.municipality.code} · {int(row.year)} · "
+            f"{labels.get(int(row.release_id), f'utgivelse {row.release_id}')}"
+        )
+    return out
+
+
+def _cell(value: Any, decimals: int, source: str = "") -> Cell:
+    if is_missing(value):
+        return Cell("..", None, decimals, source)
+    return Cell(format_nb(float(value), decimals), float(value), decimals, source)
+
+
+def _profile_table(
+    analysis: SectorAnalysis, profile_id: str, title: str, provenance: dict[tuple[str, int], str]
+) -> ReportTable:
+    year = analysis.year
+    years = [year - 2, year - 1, year]
+    group = analysis.group.name
+    columns = ["Indikator", *[str(y) for y in years], f"Snitt {group}", f"Høyest {group}", f"Lavest {group}"]
+    part = analysis.profile[analysis.profile["profile"] == profile_id]
+    rows: list[tuple[str | None, list[Cell]]] = []
+    current = None
+    for row in part.to_dict("records"):
+        if row["indicator_group"] != current:
+            current = row["indicator_group"]
+            rows.append((str(current), []))
+        decimals = int(row["decimals"])
+        star = " *" if row["average_rule"] == "unweighted" else ""
+        name = Cell(f"{row['indicator']} ({row['unit']}){star}")
+        group_source = (
+            f"Beregnet av kostra fra {row['members_with_data']} av {row['members']} "
+            f"kommuner i {group}, {year}"
+        )
+        rows.append(
+            (
+                None,
+                [
+                    name,
+                    *[
+                        _cell(row[str(y)], decimals, provenance.get((str(row["indicator_id"]), y), ""))
+                        for y in years
+                    ],
+                    _cell(row["group_average"], decimals, group_source),
+                    _cell(row["group_highest"], decimals, f"{row.get('highest_region_name') or ''} {year}"),
+                    _cell(row["group_lowest"], decimals, f"{row.get('lowest_region_name') or ''} {year}"),
+                ],
+            )
+        )
+    note = "* = uvektet snitt. Kilde: SSB (KOSTRA)."
+    return ReportTable(title, columns, rows, note)
+
+
+def _economics_table(analysis: SectorAnalysis) -> ReportTable | None:
+    if analysis.efficiency is None:
+        return None
+    columns = [
+        "År",
+        "Brutto driftsutgifter (relativt)",
+        "Produksjonsindeks",
+        "Kostnadsindeks",
+        "Effektivitetsindeks",
+    ]
+    rows: list[tuple[str | None, list[Cell]]] = [
+        (
+            None,
+            [
+                Cell(str(r.year)),
+                _cell(r.gross_relative, 2),
+                _cell(r.production_index, 2),
+                _cell(r.cost_index, 2),
+                _cell(r.efficiency, 2),
+            ],
+        )
+        for r in analysis.efficiency.itertuples()
+    ]
+    return ReportTable(
+        f"Ressursbruk, produksjon og effektivitet ({analysis.group.name} = 1)",
+        columns,
+        rows,
+        "Kostras beregning etter KS' metode; produksjonsvektene er foreløpige katalogdata.",
+    )
+
+
+def _long_data(analysis: SectorAnalysis) -> pd.DataFrame:
+    series = analysis.series.copy()
+    names = dict(zip(analysis.profile["indicator_id"], analysis.profile["indicator"], strict=False))
+    series["indicator"] = series["indicator_id"].map(names)
+    series["sector"] = analysis.sector.id
+    return series.loc[
+        :,
+        [
+            "sector",
+            "indicator_id",
+            "indicator",
+            "series",
+            "year",
+            "value",
+            "change",
+            "change_unit",
+            "adjusted",
+        ],
+    ]
+
+
+def build_chapter(session: Session, analysis: SectorAnalysis, labels: dict[int, str]) -> Chapter:
+    provenance = _provenance(session, analysis, labels)
+    tables = []
+    charts = []
+    for profile in analysis.sector.profiles:
+        if not (analysis.profile["profile"] == profile.id).any():
+            continue
+        title = analysis.sector.name_nb + (
+            "" if len(analysis.sector.profiles) == 1 else f" – {profile.name_nb}"
+        )
+        tables.append(_profile_table(analysis, profile.id, title, provenance))
+        part = analysis.profile[analysis.profile["profile"] == profile.id]
+        charts.append(
+            (
+                f"Tjenesteprofil {title}: indeks, {analysis.group.name} = 100. Kilde: SSB (KOSTRA).",
+                profile_chart(
+                    part, analysis.municipality.short_name, analysis.group.name, analysis.peer_index
+                ),
+            )
+        )
+    economics = _economics_table(analysis)
+    if economics is not None:
+        tables.append(economics)
+    charts.append(
+        (
+            f"Utvikling {analysis.years[0]}–{analysis.years[-1]} mot {analysis.group.name} og "
+            f"sammenligningskommuner. Kilde: SSB (KOSTRA).",
+            series_chart(analysis.series, analysis.profile),
+        )
+    )
+    comments = [
+        (str(row.indicator), analysis.comments[str(row.indicator_id)])
+        for row in analysis.profile.itertuples()
+    ]
+    functions = ", ".join(analysis.sector.functions)
+    intro = analysis.sector.intro_nb + (f" KOSTRA-funksjoner: {functions}." if functions else "")
+    return Chapter(
+        analysis.sector.id,
+        analysis.sector.name_nb,
+        intro,
+        list(analysis.summary),
+        tables,
+        comments,
+        charts,
+        [f.message_nb for f in analysis.flags],
+        _long_data(analysis),
+        analysis.demodata,
+    )
+
+
+def _summary_chapter(analyses: Sequence[SectorAnalysis]) -> Chapter:
+    columns = [
+        "Tjenesteområde",
+        "Indikatorer over snittet",
+        "Indikatorer under snittet",
+        "Ressursbruk (indeks)",
+        "Mer-/mindreutgift (mill. kr)",
+    ]
+    rows: list[tuple[str | None, list[Cell]]] = []
+    points = []
+    for analysis in analyses:
+        profile = analysis.profile
+        above = int((profile["index"] > 100.5).sum())
+        below = int((profile["index"] < 99.5).sum())
+        indicator = analysis.resource_use_indicator
+        extra = analysis.need_adjusted.get("mer_mindreutgift", float("nan"))
+        millions = extra / 1e6 if not math.isnan(extra) else float("nan")
+        rows.append(
+            (
+                None,
+                [
+                    Cell(analysis.sector.name_nb),
+                    Cell(str(above), above),
+                    Cell(str(below), below),
+                    _cell(indicator, 3),
+                    _cell(millions, 1),
+                ],
+            )
+        )
+        points.append({"sektor": analysis.sector.name_nb, "over": above, "under": below})
+    first = analyses[0]
+    summary = [
+        f"{first.municipality.short_name} sammenlignes med {first.group.name} på "
+        f"{len(analyses)} tjenesteområder for {first.year}."
+    ]
+    table = ReportTable(
+        "Sammendrag per tjenesteområde",
+        columns,
+        rows,
+        "Ressursbruk: kostras beregning etter KS' metode (gruppen = 1).",
+    )
+    chart = summary_chart(points, first.group.name)
+    return Chapter(
+        "sammendrag",
+        "Sammendrag",
+        "Alle tjenesteområdene samlet.",
+        summary,
+        [table],
+        [],
+        [(f"Antall indikatorer over og under snittet for {first.group.name}.", chart)],
+        [],
+        demodata=any(a.demodata for a in analyses),
+    )
+
+
+def build_report(
+    session: Session,
+    municipality: str,
+    year: int | None = None,
+    group: str = "asss",
+    peers: Sequence[str] = ("Asker",),
+    sectors: Sequence[str] | None = None,
+) -> Report:
+    sector_ids = (
+        [session.catalog.sector(s).id for s in sectors]
+        if sectors
+        else [s.id for s in session.catalog.sectors.values() if not s.hidden]
+    )
+    analyses = [session.analyse(municipality, s, year, group, peers) for s in sector_ids]
+    labels = _release_labels(session)
+    chapters = [_summary_chapter(analyses)] + [build_chapter(session, a, labels) for a in analyses]
+    first = analyses[0]
+    used = sorted({label for label in labels.values() if "demodata" not in label})
+    return Report(
+        first.municipality.short_name,
+        first.municipality.code,
+        first.year,
+        first.group.name,
+        [p.short_name for p in first.peers],
+        chapters,
+        used[:6],
+        any(c.demodata for c in chapters),
+    )

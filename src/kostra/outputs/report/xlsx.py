@@ -1,0 +1,95 @@
+"""The report as Excel: one sheet per service area with the tables as numbers (not
+text) in Norwegian number formats and the provenance of each figure, plus one
+sheet with the long-format data behind every chart."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from kostra.outputs.report.model import Report, ReportTable
+
+__all__ = ["render_xlsx"]
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "", title)[:31]
+    base, n = name, 2
+    while name in used:
+        name = f"{base[:28]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def _number_format(decimals: int) -> str:
+    # Excel stores the number; the locale shows "1 552 889" / "93,0" in a Norwegian Excel.
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+class _Styles:
+    def __init__(self, book: Any) -> None:
+        self.bold = book.add_format({"bold": True})
+        self.heading = book.add_format({"bold": True, "font_size": 13, "font_color": "#1f5f8b"})
+        self.numbers = {d: book.add_format({"num_format": _number_format(d)}) for d in range(5)}
+
+
+def _write_table(sheet: Any, row: int, table: ReportTable, styles: _Styles) -> int:
+    sheet.write(row, 0, table.title, styles.bold)
+    row += 1
+    for col, name in enumerate([*table.columns, "Kilde (kommunens siste år)"]):
+        sheet.write(row, col, name, styles.bold)
+    row += 1
+    for group, cells in table.rows:
+        if group is not None and not cells:
+            sheet.write(row, 0, group, styles.bold)
+            row += 1
+            continue
+        for col, cell in enumerate(cells):
+            if col == 0 or cell.value is None:
+                sheet.write_string(row, col, cell.text)
+            else:
+                sheet.write_number(row, col, cell.value, styles.numbers[min(cell.decimals, 4)])
+        sources = [c.source for c in cells[1:] if c.source]
+        if sources:
+            sheet.write_string(row, len(cells), sources[min(2, len(sources) - 1)])
+        row += 1
+    return row + 1
+
+
+def _write_data(sheet: Any, data: pd.DataFrame, styles: _Styles) -> None:
+    for col, name in enumerate(data.columns):
+        sheet.write(0, col, name, styles.bold)
+    for r, record in enumerate(data.itertuples(index=False), start=1):
+        for col, value in enumerate(record):
+            if isinstance(value, bool):
+                sheet.write_boolean(r, col, value)
+            elif isinstance(value, int | float) and value == value:
+                sheet.write_number(r, col, float(value))
+            elif value is not None and not (isinstance(value, float) and value != value):
+                sheet.write_string(r, col, str(value))
+
+
+def render_xlsx(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    styles = _Styles(book)
+    used: set[str] = set()
+    for chapter in report.chapters:
+        sheet = book.add_worksheet(_sheet_name(chapter.title, used))
+        sheet.write(0, 0, f"{chapter.title}: {report.municipality} {report.year}", styles.heading)
+        sheet.write(1, 0, report.source_line)
+        row = 3
+        for table in chapter.tables:
+            row = _write_table(sheet, row, table, styles)
+        sheet.set_column(0, 0, 60)
+        sheet.set_column(1, 8, 14)
+        sheet.set_column(9, 9, 80)
+    data = pd.concat([c.long_data for c in report.chapters if not c.long_data.empty], ignore_index=True)
+    _write_data(book.add_worksheet(_sheet_name("Data", used)), data, styles)
+    book.close()
+    return buffer.getvalue()

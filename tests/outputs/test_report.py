@@ -1,0 +1,176 @@
+"""The report, opened with real readers: HTML parser, pypdf and pdftotext, python-docx,
+openpyxl; PDF pages rendered to PNG must not be blank."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
+
+from kostra.formatting import NBSP, format_nb
+from kostra.outputs.report import build_report, write_report
+
+SECTORS = ["pleie-og-omsorg", "grunnskole"]
+PROFILES = {"alle": "alle", "0-66": "0-66", "67+": "67+", "TTU": "ttu"}
+
+
+@pytest.fixture(scope="module")
+def files(session, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    report = build_report(session, "Bærum", 2024, "asss", ("Asker",), SECTORS)
+    paths = write_report(report, ["html", "pdf", "docx", "xlsx"], tmp_path_factory.mktemp("report"))
+    return {p.suffix.lstrip("."): p for p in paths}
+
+
+@pytest.fixture(scope="module")
+def expected(published: pd.DataFrame, session) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every published figure, formatted as the report must show it (Norwegian, catalog decimals)."""
+    decimals = {i.name_nb: i.decimals for i in session.catalog.indicators_of("pleie-og-omsorg")}
+    texts = []
+    for row in published.itertuples():
+        if isinstance(row.value, str) and row.value:
+            texts.append(format_nb(float(row.value), decimals[row.indicator]))
+    return texts
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.cells: list[str] = []
+        self.titles: list[str] = []
+        self.sources: list[str] = []
+        self._tag: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag = tag
+        attributes = dict(attrs)
+        if tag == "td" and attributes.get("title"):
+            self.titles.append(str(attributes["title"]))
+        if tag in ("script", "link", "img") and (attributes.get("src") or attributes.get("href")):
+            self.sources.append(str(attributes.get("src") or attributes.get("href")))
+
+    def handle_data(self, data: str) -> None:
+        if self._tag in ("h1", "h2", "h3"):
+            self.headings.append(data.strip())
+        if self._tag == "td":
+            self.cells.append(data.strip())
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tag = None
+
+
+def test_html_is_self_contained_with_tables_headings_and_provenance(files, expected) -> None:  # type: ignore[no-untyped-def]
+    text = files["html"].read_text("utf-8")
+    parser = _Collector()
+    parser.feed(text)
+    assert {"Sammendrag", "Pleie og omsorg", "Grunnskole"} <= set(parser.headings)
+    assert not parser.sources  # no external scripts, styles or images
+    assert "vegaEmbed(" in text and "DEMODATA" in text
+    for figure in expected:
+        assert figure in parser.cells, figure
+    assert any("SSB tabell" in t or "KS / publisert rapport" in t for t in parser.titles)
+    assert any("region 3201" in t and "utgivelse" in t for t in parser.titles)
+
+
+def test_pdf_has_pages_headings_values_and_is_not_blank(files, expected, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    reader = PdfReader(str(files["pdf"]))
+    assert len(reader.pages) >= 5
+    text = "\n".join(page.extract_text() for page in reader.pages).replace(NBSP, " ")
+    assert "Pleie og omsorg" in text and "Side 1 av" in text
+    for figure in ("1 552 889", "93,0", "1,076", "1 659 648"):
+        assert figure in text
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "poppler-utils (pdftotext, pdftoppm) must be installed; .ci/run does"
+    plain = subprocess.run(
+        [pdftotext, "-layout", str(files["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace(NBSP, " ")
+    for figure in expected:
+        assert figure.replace(NBSP, " ") in plain, figure
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "4", "-png", str(files["pdf"]), str(tmp_path / "page")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 4
+    shares = []
+    for page in pages:
+        histogram = Image.open(page).convert("L").histogram()
+        shares.append(sum(histogram[:200]) / sum(histogram))
+    # every page carries text beyond the running header and footer; the chart pages much more
+    assert min(shares) > 0.004, shares
+    assert max(shares) > 0.05, shares
+
+
+def test_docx_has_real_tables_with_the_published_values(files, expected) -> None:  # type: ignore[no-untyped-def]
+    document = Document(str(files["docx"]))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Pleie og omsorg" in headings and "Grunnskole" in headings
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    for figure in expected:
+        assert figure in cells, figure
+    assert document.inline_shapes  # the charts
+
+
+def test_xlsx_holds_numbers_with_norwegian_formats_and_the_data_sheet(files) -> None:  # type: ignore[no-untyped-def]
+    book = load_workbook(io.BytesIO(files["xlsx"].read_bytes()))
+    assert {"Sammendrag", "Pleie og omsorg", "Grunnskole", "Data"} <= set(book.sheetnames)
+    sheet = book["Pleie og omsorg"]
+    found = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, int | float):
+                found[float(cell.value)] = cell.number_format
+    assert found[1552889.0] == "#,##0"
+    assert found[93.0] == "#,##0.0"
+    assert found[1.076] == "#,##0.000"
+    sources = [
+        c.value
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "region 3201" in c.value
+    ]
+    assert sources
+    data = book["Data"]
+    header = [c.value for c in next(data.iter_rows(max_row=1))]
+    assert header[:5] == ["sector", "indicator_id", "indicator", "series", "year"]
+    assert data.max_row > 100
+
+
+def test_report_cli_with_config(cli, store_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "rapport.yaml"
+    config.write_text(
+        "municipality: Bærum\nyear: 2024\nsectors: [barnevern]\nformats: [html, xlsx]\n"
+        f"out: {tmp_path / 'ut'}\n",
+        encoding="utf-8",
+    )
+    result = cli("--db", str(store_path), "report", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.suffix for p in (tmp_path / "ut").iterdir()) == [".html", ".xlsx"]
+    bad = cli("--db", str(store_path), "report", "Bærum", "--format", "odt")
+    assert bad.returncode == 1 and "unknown format 'odt'" in bad.stderr
+
+
+def test_batch_for_all_asss_uses_both_cores(cli, store_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli(
+        "--db",
+        str(store_path),
+        "report",
+        "--all-asss",
+        "--sectors",
+        "barnevern",
+        "-f",
+        "xlsx",
+        "-o",
+        str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(list(tmp_path.glob("*.xlsx"))) == 12

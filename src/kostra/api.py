@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import httpx
 import pandas as pd
@@ -64,6 +64,16 @@ def default_db_path() -> Path:
     return base / "kostra.duckdb"
 
 
+def _rules(indicators: Sequence[Indicator]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": [i.id for i in indicators],
+            "average": [i.average for i in indicators],
+            "weight": [i.weight for i in indicators],
+        }
+    )
+
+
 @dataclass
 class _Cache:
     """What a session remembers between calls; cleared when the store changes."""
@@ -72,6 +82,8 @@ class _Cache:
     members: dict[tuple[str, int, str | None], frozenset[str]] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     diffs: dict[tuple[int, int | None, int | None], pd.DataFrame] = field(default_factory=dict)
+    stats: dict[tuple[object, ...], pd.DataFrame] = field(default_factory=dict)
+    frames: dict[tuple[object, ...], object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,8 @@ class Session:
     def _forget_figures(self) -> None:
         self._cache.observations.clear()
         self._cache.diffs.clear()
+        self._cache.stats.clear()
+        self._cache.frames.clear()
 
     def _bundled_regions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return self._complete_regions(
@@ -212,6 +226,9 @@ class Session:
     def municipalities_in(self, year: int) -> frozenset[str]:
         """The country's members in ``year``: today's municipalities (figures on today's
         borders are filed under them) and the old ones that still existed that year."""
+        key = ("municipalities_in", year)
+        if key in self._cache.frames:
+            return cast(frozenset[str], self._cache.frames[key])
         regions = self.regions
         old = regions[
             (regions["kind"] == "municipality")
@@ -219,7 +236,9 @@ class Session:
             & (regions["valid_to"] >= year)
             & (regions["valid_from"].fillna(0) <= year)
         ]
-        return self._municipalities | {self._mapping.get(c, c) for c in old["code"]}
+        found = self._municipalities | {self._mapping.get(c, c) for c in old["code"]}
+        self._cache.frames[key] = found
+        return found
 
     @property
     def groups(self) -> dict[str, GroupDef]:
@@ -288,6 +307,9 @@ class Session:
         """
         if indicator_ids is None:
             return canonicalize(self.store.observations(None, years), self._mapping)
+        key = ("observations", tuple(indicator_ids), None if years is None else tuple(years))
+        if key in self._cache.frames:
+            return cast(pd.DataFrame, self._cache.frames[key])
         wanted = list(dict.fromkeys(indicator_ids))
         missing = [i for i in wanted if i not in self._cache.observations]
         if missing:
@@ -299,6 +321,7 @@ class Session:
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         if years is not None and len(frame):
             frame = frame[frame["year"].isin([int(y) for y in years])].reset_index(drop=True)
+        self._cache.frames[key] = frame
         return frame
 
     def _membership(
@@ -350,18 +373,44 @@ class Session:
         weight_ids = sorted({i.weight for i in indicators if i.weight})
         obs = observations if observations is not None else self.observations(ids + weight_ids, needed)
         values = obs[obs["indicator_id"].isin(ids)]
-        weights = obs[obs["indicator_id"].isin(weight_ids)]
         stat_years = sorted({y - k for y in years for k in (0, 1)})
-        membership, subject_keys = self._membership(group, stat_years, subjects)
-        rules = pd.DataFrame(
-            {
-                "indicator_id": ids,
-                "average": [i.average for i in indicators],
-                "weight": [i.weight for i in indicators],
-            }
-        )
-        stats = compute_group_stats(values, weights, membership, rules)
+        _, subject_keys = self._membership(group, [], subjects)
+        if observations is not None:
+            weights = obs[obs["indicator_id"].isin(weight_ids)]
+            membership, _ = self._membership(group, stat_years, subjects)
+            stats = compute_group_stats(values, weights, membership, _rules(indicators))
+        else:
+            stats = self.group_stats(indicators, stat_years, group, subjects)
         return compute_profile(indicators, values, stats, subject_keys, years)
+
+    @property
+    def cached(self) -> dict[tuple[object, ...], object]:
+        """Session-wide memo for derived frames (cleared when figures or regions change)."""
+        return self._cache.frames
+
+    def group_stats(
+        self,
+        indicators: list[Indicator],
+        years: Sequence[int],
+        group: GroupDef,
+        subjects: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """Average, highest and lowest of ``group`` per indicator and year (kept for the session:
+        a report, or a batch of reports, asks for the same group's figures again and again)."""
+        per_subject = tuple(subjects) if group.exclude_self else ()
+        key = (tuple(i.id for i in indicators), tuple(years), group.id, per_subject)
+        if key not in self._cache.stats:
+            ids = [i.id for i in indicators]
+            weight_ids = sorted({i.weight for i in indicators if i.weight})
+            obs = self.observations(ids + weight_ids, years)
+            membership, _ = self._membership(group, years, subjects)
+            self._cache.stats[key] = compute_group_stats(
+                obs[obs["indicator_id"].isin(ids)],
+                obs[obs["indicator_id"].isin(weight_ids)],
+                membership,
+                _rules(indicators),
+            )
+        return self._cache.stats[key]
 
     def profile(
         self,

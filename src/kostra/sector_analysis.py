@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -26,7 +26,7 @@ from kostra.analysis.commentary import (
 )
 from kostra.analysis.deflate import price_factors
 from kostra.analysis.efficiency import compute_efficiency
-from kostra.analysis.group_average import compute_group_stats, compute_ranks
+from kostra.analysis.group_average import compute_ranks
 from kostra.analysis.quality import (
     Flag,
     flag_extremes,
@@ -139,10 +139,13 @@ def analyse_sector(
     )
     flags = _flags(session, subject, peer_regions, chosen, words, profile, series, indicators, years)
     peer_values = session.observations([i.id for i in indicators], [year])
+    peer_lookup = _lookup(peer_values[peer_values["region_code"].isin([p.code for p in peer_regions])])
     comments = {}
     for row in profile.to_dict("records"):
         indicator_id = str(row["indicator_id"])
-        own_peers = [(p.short_name, _value(peer_values, indicator_id, p.code)) for p in peer_regions]
+        own_peers = [
+            (p.short_name, peer_lookup.get((indicator_id, p.code), float("nan"))) for p in peer_regions
+        ]
         notes = [
             f.message_nb
             for f in flags
@@ -178,17 +181,25 @@ def _peer_index(profile: pd.DataFrame, values: pd.DataFrame, peers: list[Region]
     """Each peer's value and index (group average = 100) per indicator."""
     rows = []
     averages = dict(zip(profile["indicator_id"], profile["group_average"], strict=False))
+    lookup = _lookup(values[values["region_code"].isin([p.code for p in peers])])
     for peer in peers:
         for indicator_id, average in averages.items():
-            value = _value(values, indicator_id, peer.code)
+            value = lookup.get((indicator_id, peer.code), float("nan"))
             index = 100.0 * value / average if average and not math.isnan(average) else float("nan")
             rows.append((indicator_id, peer.short_name, value, index))
     return pd.DataFrame(rows, columns=["indicator_id", "peer", "value", "index"])
 
 
+def _lookup(frame: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """(indicator, region) -> value, for many look-ups in one frame."""
+    return dict(
+        zip(zip(frame["indicator_id"], frame["region_code"], strict=True), frame["value"], strict=True)
+    )
+
+
 def _value(frame: pd.DataFrame, indicator_id: str, code: str) -> float:
-    hit = frame[(frame["indicator_id"] == indicator_id) & (frame["region_code"] == code)]
-    return float(hit["value"].iloc[0]) if len(hit) else float("nan")
+    """The value of one indicator and region in ``frame`` (NaN if absent)."""
+    return float(_lookup(frame).get((indicator_id, code), float("nan")))
 
 
 def _profile(
@@ -214,23 +225,7 @@ def _profile(
 def _group_average_series(
     session: Session, chosen: GroupChoice, subject: Region, indicators: list[Indicator], years: list[int]
 ) -> pd.DataFrame:
-    ids = [i.id for i in indicators]
-    weights = sorted({i.weight for i in indicators if i.weight})
-    obs = session.observations(ids + weights, years)
-    membership = pd.DataFrame(
-        [("group", y, c) for y in years for c in session.members(chosen.id, y, subject.code)],
-        columns=["group_key", "year", "region_code"],
-    )
-    rules = pd.DataFrame(
-        {
-            "indicator_id": ids,
-            "average": [i.average for i in indicators],
-            "weight": [i.weight for i in indicators],
-        }
-    )
-    stats = compute_group_stats(
-        obs[obs["indicator_id"].isin(ids)], obs[obs["indicator_id"].isin(weights)], membership, rules
-    )
+    stats = session.group_stats(indicators, years, chosen.definition, [subject.code])
     return stats.loc[:, ["indicator_id", "year", "average"]].rename(columns={"average": "value"})
 
 
@@ -251,12 +246,7 @@ def _series(
     group = _group_average_series(session, chosen, subject, indicators, years).assign(series=chosen.name)
     values = pd.concat([own.loc[:, ["indicator_id", "series", "year", "value"]], group], ignore_index=True)
     need = _need_series(session, sector, subject, peers, chosen, years) if need_adjusted else None
-    frames = []
-    for ind in indicators:
-        part = values[values["indicator_id"] == ind.id]
-        computed = compute_series(part, ind.unit, factors, need)
-        frames.append(computed.assign(indicator_id=ind.id))
-    return pd.concat(frames, ignore_index=True)
+    return compute_series(values, {i.id: i.unit for i in indicators}, factors, need)
 
 
 def _need_series(
@@ -300,8 +290,7 @@ def _flags(
     year = years[-1]
     labels = {i.id: i.name_nb for i in indicators}
     flags: list[Flag] = []
-    for ind in indicators:
-        flags += flag_jumps(series[series["indicator_id"] == ind.id], ind.id, subject.short_name, ind.name_nb)
+    flags += flag_jumps(series, subject.short_name, labels)
     names = {r.code: r.short_name for r in (subject, *peers)}
     flags += flag_merger_breaks(session.store.table("region_succession"), names, years[0], year, names)
     diff = session.diff(year)
@@ -330,10 +319,16 @@ def _economics(
         *(p.indicator for p in economics.production),
     ]
     obs = session.observations(ids, years)
+    memo = ("by_region", tuple(ids), tuple(years))
+    if memo not in session.cached:
+        session.cached[memo] = {
+            key: part.set_index("region_code")["value"]
+            for key, part in obs.groupby(["indicator_id", "year"], sort=False)
+        }
+    values = cast(dict[tuple[str, int], pd.Series], session.cached[memo])
 
     def by_region(indicator: str, when: int) -> pd.Series:
-        part = obs[(obs["indicator_id"] == indicator) & (obs["year"] == when)]
-        return part.set_index("region_code")["value"]
+        return values.get((indicator, when), pd.Series(dtype=float))
 
     members = session.members(chosen.id, year, subject.code)
     net = by_region(economics.net_expenditure, year)
@@ -359,21 +354,24 @@ def _economics(
     weights = {p.indicator: p.weight for p in economics.production}
     rows = []
     for when in years:
-        production = obs[(obs["year"] == when) & obs["indicator_id"].isin(weights)]
-        gross = by_region(economics.gross_expenditure, when)
         group_members = session.members(chosen.id, when, subject.code)
-        result = compute_efficiency(
-            production, weights, gross, by_region(economics.need_index, when), group_members
-        )
-        mine = result[result["region_code"] == subject.code]
-        mean_gross = gross[gross.index.isin(group_members)].mean()
+        key = ("efficiency", analysis.sector.id, when, chosen.id, tuple(sorted(group_members)))
+        if key not in session.cached:
+            production = obs[(obs["year"] == when) & obs["indicator_id"].isin(weights)]
+            gross = by_region(economics.gross_expenditure, when)
+            result = compute_efficiency(
+                production, weights, gross, by_region(economics.need_index, when), group_members
+            ).set_index("region_code")
+            result["gross_relative"] = gross / gross[gross.index.isin(group_members)].mean()
+            session.cached[key] = result
+        result = cast(pd.DataFrame, session.cached[key])
+        mine = result.loc[subject.code] if subject.code in result.index else None
         rows.append(
             {
                 "year": when,
-                "gross_relative": float(gross.get(subject.code, float("nan")) / mean_gross),
                 **{
-                    k: float(mine[k].iloc[0]) if len(mine) else float("nan")
-                    for k in ("production_index", "cost_index", "efficiency")
+                    k: float(mine[k]) if mine is not None else float("nan")
+                    for k in ("gross_relative", "production_index", "cost_index", "efficiency")
                 },
             }
         )

@@ -50,9 +50,14 @@ def test_fixed_prices_and_need_adjustment_mark_the_series() -> None:
 
 def test_flags() -> None:
     series = compute_series(_values([("Bærum", 2023, 100.0), ("Bærum", 2024, 130.0)]), "kroner")
-    jumps = flag_jumps(series, "x", "Bærum", "Utgifter")
-    assert len(jumps) == 1 and "økning på 30,0 prosent" in jumps[0].message_nb
-    assert flag_jumps(series, "x", "Bærum", "Utgifter", percent=40) == []
+    series = series.assign(indicator_id="x")
+    jumps = flag_jumps(series, "Bærum", {"x": "Utgifter"})
+    assert len(jumps) == 1 and "Utgifter: Bærum har en økning på 30,0 prosent" in jumps[0].message_nb
+    assert flag_jumps(series, "Bærum", {"x": "Utgifter"}, percent=40) == []
+    shares = compute_series(_values([("Bærum", 2023, 10.0), ("Bærum", 2024, 16.0)]), "prosent")
+    assert flag_jumps(shares.assign(indicator_id="y"), "Bærum", {})[0].message_nb.startswith(
+        "y: Bærum har en økning på 6,0 prosentpoeng"
+    )
 
     succession = pd.DataFrame(
         {

@@ -105,15 +105,22 @@ def compute_ranks(values: pd.DataFrame, members: Iterable[str], subject: str) ->
     even when it is not a member (it is then placed among the members).
     Ties share the better rank.
     """
-    wanted = set(members) | {subject}
-    present = values[values["region_code"].isin(wanted) & values["value"].notna()]
-    rows = []
-    for indicator_id, part in present.groupby("indicator_id", sort=False):
-        own = part.loc[part["region_code"] == subject, "value"]
-        if own.empty:
-            continue
-        others = part[part["region_code"] != subject]
-        others = others[others["region_code"].isin(set(members))]
-        rank = int((others["value"] > own.iloc[0]).sum()) + 1
-        rows.append((indicator_id, rank, len(others) + 1))
-    return pd.DataFrame(rows, columns=["indicator_id", "rank", "ranked"])
+    present = values[values["value"].notna()]
+    own = present.loc[present["region_code"] == subject, ["indicator_id", "value"]].drop_duplicates(
+        "indicator_id"
+    )
+    others = present.loc[present["region_code"].isin(set(members) - {subject}), ["indicator_id", "value"]]
+    joined = others.merge(own, on="indicator_id", suffixes=("", "_own"))
+    counted = (
+        joined.assign(above=joined["value"] > joined["value_own"])
+        .groupby("indicator_id")
+        .agg(above=("above", "sum"), others=("above", "size"))
+    )
+    out = own.loc[:, ["indicator_id"]].merge(counted, on="indicator_id", how="left").fillna(0)
+    return pd.DataFrame(
+        {
+            "indicator_id": out["indicator_id"],
+            "rank": out["above"].astype(int) + 1,
+            "ranked": out["others"].astype(int) + 1,
+        }
+    )

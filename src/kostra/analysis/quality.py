@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kostra.formatting import format_nb
@@ -39,30 +40,32 @@ class Flag:
 
 def flag_jumps(
     series: pd.DataFrame,
-    indicator_id: str,
     name: str,
-    label: str,
+    labels: dict[str, str],
     percent: float = JUMP_PERCENT,
     points: float = JUMP_POINTS,
 ) -> list[Flag]:
-    """series: output of compute_series for one indicator; only ``name``'s series is checked."""
+    """series: output of compute_series (with indicator_id); only ``name``'s series is checked."""
     flags = []
     mine = series[(series["series"] == name) & series["change"].notna()]
-    for row in mine.itertuples():
-        limit = points if row.change_unit == "prosentpoeng" else percent
-        if abs(row.change) > limit:
-            direction = "økning" if row.change > 0 else "nedgang"
-            flags.append(
-                Flag(
-                    "jump",
-                    f"{label}: {name} har en {direction} på {format_nb(abs(row.change), 1)} "
-                    f"{row.change_unit} fra {int(row.year) - 1} til {int(row.year)}, mer enn "
-                    f"{format_nb(limit, 0)} {row.change_unit}; kontroller tallet.",
-                    indicator_id,
-                    None,
-                    int(row.year),
-                )
+    limits = np.where(mine["change_unit"] == "prosentpoeng", points, percent)
+    for row, limit in zip(
+        mine[mine["change"].abs().to_numpy() > limits].itertuples(),
+        limits[mine["change"].abs().to_numpy() > limits],
+        strict=True,
+    ):
+        direction = "økning" if row.change > 0 else "nedgang"
+        flags.append(
+            Flag(
+                "jump",
+                f"{labels.get(row.indicator_id, row.indicator_id)}: {name} har en {direction} på "
+                f"{format_nb(abs(row.change), 1)} {row.change_unit} fra {int(row.year) - 1} til "
+                f"{int(row.year)}, mer enn {format_nb(limit, 0)} {row.change_unit}; kontroller tallet.",
+                row.indicator_id,
+                None,
+                int(row.year),
             )
+        )
     return flags
 
 

@@ -24,27 +24,33 @@ def is_share(unit: str) -> bool:
 
 def compute_series(
     values: pd.DataFrame,
-    unit: str,
+    unit: str | Mapping[str, str],
     factors: Mapping[int, float] | None = None,
     need: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """values: series, year, value. need: series, year, need_index (kroner only)."""
-    out = values.loc[:, ["series", "year", "value"]].copy().sort_values(["series", "year"])
-    adjusted = False
-    if unit == "kroner" and factors is not None:
-        out["value"] = out["value"] * out["year"].map(factors)
-        adjusted = True
-    if unit == "kroner" and need is not None:
-        out = out.merge(need.loc[:, ["series", "year", "need_index"]], on=["series", "year"], how="left")
-        out["value"] = out["value"] / out["need_index"].where(out["need_index"] > 0)
-        out = out.drop(columns="need_index")
-        adjusted = True
-    previous = out.groupby("series", sort=False)["value"].shift(1)
-    previous_year = out.groupby("series", sort=False)["year"].shift(1)
-    consecutive = (out["year"] - previous_year) == 1
+    """values: series, year, value (and indicator_id when ``unit`` maps indicators to units).
+    need: series, year, need_index (applied to kroner only)."""
+    keys = ["indicator_id", "series"] if "indicator_id" in values else ["series"]
+    out = values.loc[:, [*keys, "year", "value"]].copy().sort_values([*keys, "year"], kind="stable")
+    units = out["indicator_id"].map(unit) if isinstance(unit, Mapping) else pd.Series(unit, index=out.index)
+    kroner = (units == "kroner").to_numpy()
+    adjusted = np.zeros(len(out), dtype=bool)
+    if factors is not None:
+        out["value"] = np.where(kroner, out["value"] * out["year"].map(factors), out["value"])
+        adjusted |= kroner
+    if need is not None:
+        merged = out.merge(need.loc[:, ["series", "year", "need_index"]], on=["series", "year"], how="left")
+        index = merged["need_index"].where(merged["need_index"] > 0).to_numpy()
+        out["value"] = np.where(kroner, out["value"].to_numpy() / index, out["value"].to_numpy())
+        adjusted |= kroner
+    grouped = out.groupby(keys, sort=False)
+    previous = grouped["value"].shift(1)
+    consecutive = (out["year"] - grouped["year"].shift(1)) == 1
+    share = (units == "prosent").to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        change = out["value"] - previous if is_share(unit) else (out["value"] / previous - 1.0) * 100.0
-    out["change"] = change.where(consecutive)
-    out["change_unit"] = "prosentpoeng" if is_share(unit) else "prosent"
+        change = np.where(share, out["value"] - previous, (out["value"] / previous - 1.0) * 100.0)
+    out["change"] = pd.Series(change, index=out.index).where(consecutive)
+    out["change_unit"] = np.where(share, "prosentpoeng", "prosent")
     out["adjusted"] = adjusted
-    return out.reset_index(drop=True).loc[:, list(SERIES_COLUMNS)]
+    columns = [*(["indicator_id"] if "indicator_id" in keys else []), *SERIES_COLUMNS]
+    return out.reset_index(drop=True).loc[:, columns]

@@ -98,25 +98,30 @@ DEMODATA_NOTE = (
 )
 
 
+# Options several commands share.
+MunicipalityArg = Annotated[str, typer.Argument(help="Kommune, navn eller nummer (Bærum, 3201, 0219).")]
+SectorOpt = Annotated[str, typer.Option("--sector", "-s", help="Tjenesteområde, f.eks. pleie-og-omsorg.")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")]
+GroupOpt = Annotated[
+    str,
+    typer.Option(
+        "--group",
+        "-g",
+        help="Sammenligningsgruppe: asss, asss10, kostragruppe-12, landet, et fylke eller egen gruppe.",
+    ),
+]
+
+
 @app.command()
 @_user_errors
 def profile(
-    municipality: Annotated[str, typer.Argument(help="Kommune, navn eller nummer (Bærum, 3201, 0219).")],
-    sector: Annotated[str, typer.Option("--sector", "-s", help="Tjenesteområde, f.eks. pleie-og-omsorg.")],
+    municipality: MunicipalityArg,
+    sector: SectorOpt,
     profile_name: Annotated[
         str | None, typer.Option("--profile", "-p", help="Profil: alle, 0-66, 67+, ttu.")
     ] = None,
-    year: Annotated[
-        int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")
-    ] = None,
-    group: Annotated[
-        str,
-        typer.Option(
-            "--group",
-            "-g",
-            help="Sammenligningsgruppe: asss, asss10, kostragruppe-12, landet, et fylke eller egen gruppe.",
-        ),
-    ] = "asss",
+    year: YearOpt = None,
+    group: GroupOpt = "asss",
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="Utdata: table, csv eller json.")
     ] = Format.table,
@@ -149,12 +154,10 @@ def profile(
 @app.command()
 @_user_errors
 def analyse(
-    municipality: Annotated[str, typer.Argument(help="Kommune, navn eller nummer.")],
-    sector: Annotated[str, typer.Option("--sector", "-s", help="Tjenesteområde.")],
-    year: Annotated[
-        int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")
-    ] = None,
-    group: Annotated[str, typer.Option("--group", "-g", help="Sammenligningsgruppe.")] = "asss",
+    municipality: MunicipalityArg,
+    sector: SectorOpt,
+    year: YearOpt = None,
+    group: GroupOpt = "asss",
     peer: Annotated[
         list[str] | None,
         typer.Option("--peer", "-p", help="Kommune å sammenligne med (kan gjentas); standard: Asker."),

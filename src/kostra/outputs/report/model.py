@@ -346,6 +346,28 @@ def build_report(
         if sectors
         else [s.id for s in session.catalog.sectors.values() if not s.hidden]
     )
+    # One read of every figure the chapters need, instead of one per sector and profile.
+    wanted = [i for sector_id in sector_ids for i in session.catalog.indicators_of(sector_id)]
+    economics = [session.catalog.economics[s] for s in sector_ids if s in session.catalog.economics]
+    session.observations(
+        sorted(
+            {i.id for i in wanted}
+            | {i.weight for i in wanted if i.weight}
+            | {"pop_total"}
+            | {
+                x
+                for e in economics
+                for x in (
+                    e.net_expenditure,
+                    e.gross_expenditure,
+                    e.need_index,
+                    e.depreciation,
+                    e.published_resource_use,
+                )
+                if x
+            }
+        )
+    )
     analyses = [session.analyse(municipality, s, year, group, peers) for s in sector_ids]
     labels = _release_labels(session)
     chapters = [_summary_chapter(analyses)] + [build_chapter(session, a, labels) for a in analyses]

@@ -39,9 +39,11 @@ class _Styles:
 
 
 def _write_table(sheet: Any, row: int, table: ReportTable, styles: _Styles) -> int:
+    """The table as numbers, then one provenance column per figure column."""
     sheet.write(row, 0, table.title, styles.bold)
     row += 1
-    for col, name in enumerate([*table.columns, "Kilde (kommunens siste år)"]):
+    figures = table.columns[1:]
+    for col, name in enumerate([*table.columns, *(f"Kilde: {c}" for c in figures)]):
         sheet.write(row, col, name, styles.bold)
     row += 1
     for group, cells in table.rows:
@@ -54,9 +56,8 @@ def _write_table(sheet: Any, row: int, table: ReportTable, styles: _Styles) -> i
                 sheet.write_string(row, col, cell.text)
             else:
                 sheet.write_number(row, col, cell.value, styles.numbers[min(cell.decimals, 4)])
-        sources = [c.source for c in cells[1:] if c.source]
-        if sources:
-            sheet.write_string(row, len(cells), sources[min(2, len(sources) - 1)])
+            if col > 0 and cell.source:
+                sheet.write_string(row, len(cells) + col - 1, cell.source)
         row += 1
     return row + 1
 
@@ -87,8 +88,8 @@ def render_xlsx(report: Report) -> bytes:
         for table in chapter.tables:
             row = _write_table(sheet, row, table, styles)
         sheet.set_column(0, 0, 60)
-        sheet.set_column(1, 8, 14)
-        sheet.set_column(9, 9, 80)
+        sheet.set_column(1, 6, 14)
+        sheet.set_column(7, 14, 50)
     data = pd.concat([c.long_data for c in report.chapters if not c.long_data.empty], ignore_index=True)
     _write_data(book.add_worksheet(_sheet_name("Data", used)), data, styles)
     book.close()

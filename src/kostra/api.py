@@ -161,7 +161,7 @@ class Session:
         return results
 
     def _forget_regions(self) -> None:
-        for cached in ("regions", "_mapping", "_members", "_municipalities", "_county_groups"):
+        for cached in ("regions", "succession", "_mapping", "_members", "_municipalities", "_county_groups"):
             self.__dict__.pop(cached, None)
         self._cache = _Cache()
 
@@ -210,8 +210,13 @@ class Session:
         return self.store.table("region")
 
     @cached_property
+    def succession(self) -> pd.DataFrame:
+        """Renumberings, mergers and splits of municipalities (region_succession)."""
+        return self.store.table("region_succession")
+
+    @cached_property
     def _mapping(self) -> dict[str, str]:
-        return canonical_codes(self.store.table("region_succession"))
+        return canonical_codes(self.succession)
 
     @cached_property
     def _members(self) -> pd.DataFrame:

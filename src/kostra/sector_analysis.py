@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
 from kostra.analysis.commentary import (
@@ -26,7 +27,7 @@ from kostra.analysis.commentary import (
 )
 from kostra.analysis.deflate import price_factors
 from kostra.analysis.efficiency import compute_efficiency
-from kostra.analysis.group_average import compute_ranks
+from kostra.analysis.group_average import compute_ranks, member_values
 from kostra.analysis.quality import (
     Flag,
     flag_extremes,
@@ -217,8 +218,12 @@ def _profile(
     ]
     table = pd.concat(frames, ignore_index=True)
     members = session.members(chosen.id, year, subject.code)
-    values = session.observations([i.id for i in indicators], [year])
-    ranks = compute_ranks(values, members, subject.code)
+    ids = tuple(i.id for i in indicators)
+    values = session.observations(list(ids), [year])
+    memo = ("member_values", ids, year, tuple(sorted(members)))
+    if memo not in session.cached:
+        session.cached[memo] = member_values(values, members)
+    ranks = compute_ranks(values, members, subject.code, cast(dict[str, np.ndarray], session.cached[memo]))
     return table.merge(ranks, on="indicator_id", how="left")
 
 
@@ -292,7 +297,7 @@ def _flags(
     flags: list[Flag] = []
     flags += flag_jumps(series, subject.short_name, labels)
     names = {r.code: r.short_name for r in (subject, *peers)}
-    flags += flag_merger_breaks(session.store.table("region_succession"), names, years[0], year, names)
+    flags += flag_merger_breaks(session.succession, names, years[0], year, names)
     diff = session.diff(year)
     diff = diff[diff["indicator_id"].isin(labels)]
     flags += flag_revisions(diff, subject.code, labels, {i.id: i.decimals for i in indicators})

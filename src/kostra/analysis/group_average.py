@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["STAT_COLUMNS", "compute_group_stats", "compute_ranks"]
+__all__ = ["STAT_COLUMNS", "compute_group_stats", "compute_ranks", "member_values"]
 
 STAT_COLUMNS = (
     "group_key",
@@ -98,29 +98,35 @@ def _demo_flags(rows: pd.DataFrame, weighted: np.ndarray) -> np.ndarray:
     return demo
 
 
-def compute_ranks(values: pd.DataFrame, members: Iterable[str], subject: str) -> pd.DataFrame:
+def member_values(values: pd.DataFrame, members: Iterable[str]) -> dict[str, np.ndarray]:
+    """Per indicator, the members' values (with data), sorted, for :func:`compute_ranks`."""
+    present = values[values["value"].notna() & values["region_code"].isin(set(members))]
+    return {
+        str(k): np.sort(part.to_numpy(dtype=float))
+        for k, part in present.groupby("indicator_id", sort=False)["value"]
+    }
+
+
+def compute_ranks(
+    values: pd.DataFrame,
+    members: Iterable[str],
+    subject: str,
+    sorted_members: dict[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """The subject's rank per indicator among the members with data (1 = highest value).
 
     values: indicator_id, region_code, value for one year. The subject is ranked
     even when it is not a member (it is then placed among the members).
-    Ties share the better rank.
+    Ties share the better rank. ``sorted_members`` (from :func:`member_values`)
+    saves recomputing the members' side when many subjects are ranked.
     """
-    present = values[values["value"].notna()]
-    own = present.loc[present["region_code"] == subject, ["indicator_id", "value"]].drop_duplicates(
-        "indicator_id"
-    )
-    others = present.loc[present["region_code"].isin(set(members) - {subject}), ["indicator_id", "value"]]
-    joined = others.merge(own, on="indicator_id", suffixes=("", "_own"))
-    counted = (
-        joined.assign(above=joined["value"] > joined["value_own"])
-        .groupby("indicator_id")
-        .agg(above=("above", "sum"), others=("above", "size"))
-    )
-    out = own.loc[:, ["indicator_id"]].merge(counted, on="indicator_id", how="left").fillna(0)
-    return pd.DataFrame(
-        {
-            "indicator_id": out["indicator_id"],
-            "rank": out["above"].astype(int) + 1,
-            "ranked": out["others"].astype(int) + 1,
-        }
-    )
+    member_set = set(members)
+    table = sorted_members if sorted_members is not None else member_values(values, member_set)
+    own = values[(values["region_code"] == subject) & values["value"].notna()]
+    rows = []
+    for indicator_id, value in zip(own["indicator_id"], own["value"], strict=True):
+        others = table.get(str(indicator_id), np.empty(0))
+        above = len(others) - int(np.searchsorted(others, value, side="right"))
+        count = len(others) - (1 if subject in member_set else 0)
+        rows.append((indicator_id, above + 1, count + 1))
+    return pd.DataFrame(rows, columns=["indicator_id", "rank", "ranked"])

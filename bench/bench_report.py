@@ -36,7 +36,7 @@ def main() -> None:
                 print(f"Bærum, all sectors, {fmt}: {time.perf_counter() - start:.2f} s (fresh session)")
         if args.batch:
             with kostra.open(db, read_only=True) as session:
-                codes = sorted(session._municipalities)[: args.batch]
+                codes = session.municipalities()[: args.batch]
             start = time.perf_counter()
             run_batch(
                 db,

@@ -228,6 +228,10 @@ class Session:
         current = self.regions[(self.regions["kind"] == "municipality") & self.regions["valid_to"].isna()]
         return frozenset(current["code"])
 
+    def municipalities(self) -> list[str]:
+        """Today's municipality numbers, sorted."""
+        return sorted(self._municipalities)
+
     def municipalities_in(self, year: int) -> frozenset[str]:
         """The country's members in ``year``: today's municipalities (figures on today's
         borders are filed under them) and the old ones that still existed that year."""

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 
@@ -85,6 +86,17 @@ def _user_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _write_machine_format(frame: pd.DataFrame, fmt: Format) -> bool:
+    """Write ``frame`` as CSV or JSON to stdout; False if a table for people is wanted."""
+    if fmt is Format.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt is Format.json:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    else:
+        return False
+    return True
 
 
 def _open() -> api.Session:
@@ -264,7 +276,9 @@ def report(
         db = session.store.path
         if all_asss or every:
             year_for_members = spec.year or session.latest_year(session.catalog.indicators_of())
-            codes = sorted(session.members("asss", year_for_members) if all_asss else session._municipalities)
+            codes = (
+                sorted(session.members("asss", year_for_members)) if all_asss else session.municipalities()
+            )
         elif spec.municipality:
             built = build_report(
                 session, spec.municipality, spec.year, spec.group, spec.compare, spec.sectors
@@ -304,11 +318,7 @@ def data_status(
         memberships = session.membership_sources()
         if sector:
             status = status[status["sector"] == session.catalog.sector(sector).id]
-    if fmt is Format.csv:
-        sys.stdout.write(status.to_csv(index=False))
-        return
-    if fmt is Format.json:
-        sys.stdout.write(status.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    if _write_machine_format(status, fmt):
         return
     from rich.table import Table
 
@@ -408,11 +418,7 @@ def data_diff(
     """Tall som er endret mellom to utgivelser (f.eks. foreløpige 15. mars og endelige 15. juni)."""
     with _open() as session:
         changes = session.diff(year, old, new)
-    if fmt is Format.csv:
-        sys.stdout.write(changes.to_csv(index=False))
-        return
-    if fmt is Format.json:
-        sys.stdout.write(changes.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    if _write_machine_format(changes, fmt):
         return
     from rich.table import Table
 

@@ -45,25 +45,23 @@ def compute_group_stats(
     membership: group_key, year, region_code
     rules:      indicator_id, average ("weighted" | "unweighted"), weight (indicator id or None)
     """
-    # Only members' rows can count; cutting the others first keeps the merges small.
-    codes = membership["region_code"].unique()
-    present = values[values["value"].notna() & values["region_code"].isin(codes)]
-    weights = weights[weights["region_code"].isin(codes)]
-    rows = membership.merge(present, on=["region_code", "year"], how="inner")
-    rows = rows.merge(rules.loc[:, ["indicator_id", "average", "weight"]], on="indicator_id")
-    w = weights.loc[:, ["indicator_id", "region_code", "year", "value"]].rename(
-        columns={"indicator_id": "weight", "value": "w"}
+    rows = _member_rows(values, membership)
+    rows = rows.assign(
+        average=rows["indicator_id"].map(dict(zip(rules["indicator_id"], rules["average"], strict=True))),
+        weight=rows["indicator_id"].map(dict(zip(rules["indicator_id"], rules["weight"], strict=True))),
     )
-    if "release_kind" in weights:
-        w["w_demo"] = weights["release_kind"].to_numpy() == "demodata"
-    rows = rows.merge(w, on=["weight", "region_code", "year"], how="left")
+    w, w_demo = _weights_of(rows, weights[weights["region_code"].isin(membership["region_code"].unique())])
     weighted = rows["average"].to_numpy() == "weighted"
-    weight = np.where(weighted, rows["w"].to_numpy(dtype=float), 1.0)
+    weight = np.where(weighted, w, 1.0)
     usable = ~weighted | (np.nan_to_num(weight, nan=0.0) > 0)
+    demo = np.zeros(len(rows), dtype=bool)
+    if "release_kind" in rows:
+        demo |= rows["release_kind"].to_numpy() == "demodata"
+    demo |= weighted & w_demo
     rows = rows.assign(
         num=np.where(usable, rows["value"].to_numpy() * np.nan_to_num(weight), 0.0),
         den=np.where(usable, np.nan_to_num(weight), 0.0),
-        demo=_demo_flags(rows, weighted),
+        demo=demo,
     )
     keys = ["group_key", "indicator_id", "year"]
     grouped = rows.groupby(keys, sort=False)
@@ -75,27 +73,44 @@ def compute_group_stats(
         members_with_data=("value", "size"),
         demodata=("demo", "any"),
     ).reset_index()
-    top = rows.loc[grouped["value"].idxmax(), [*keys, "region_code"]].rename(
-        columns={"region_code": "highest_region"}
-    )
-    bottom = rows.loc[grouped["value"].idxmin(), [*keys, "region_code"]].rename(
-        columns={"region_code": "lowest_region"}
-    )
-    stats = stats.merge(top, on=keys).merge(bottom, on=keys)
+    # idxmax/idxmin come in the same group order as agg (sort=False on one grouper)
+    regions = rows["region_code"]
+    stats["highest_region"] = regions.loc[grouped["value"].idxmax().to_numpy()].to_numpy()
+    stats["lowest_region"] = regions.loc[grouped["value"].idxmin().to_numpy()].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         stats["average"] = np.where(stats["den"] > 0, stats["num"] / stats["den"], np.nan)
-    sizes = membership.groupby(["group_key", "year"]).size().rename("members").reset_index()
-    stats = stats.merge(sizes, on=["group_key", "year"], how="left")
+    sizes = membership.groupby(["group_key", "year"]).size()
+    stats["members"] = sizes.reindex(
+        pd.MultiIndex.from_arrays([stats["group_key"], stats["year"]])
+    ).to_numpy()
     return stats.loc[:, list(STAT_COLUMNS)]
 
 
-def _demo_flags(rows: pd.DataFrame, weighted: np.ndarray) -> np.ndarray:
-    demo = np.zeros(len(rows), dtype=bool)
-    if "release_kind" in rows:
-        demo |= rows["release_kind"].to_numpy() == "demodata"
-    if "w_demo" in rows:
-        demo |= weighted & rows["w_demo"].fillna(False).to_numpy(dtype=bool)
-    return demo
+def _member_rows(values: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
+    """The values of members (with data), each tagged with the group key it counts for."""
+    codes = membership["region_code"].unique()
+    present = values[values["value"].notna() & values["region_code"].isin(codes)]
+    if membership["group_key"].nunique() != 1:
+        return membership.merge(present, on=["region_code", "year"], how="inner")
+    # One group for everybody (the usual case): a set test instead of a merge.
+    pairs = pd.MultiIndex.from_arrays([membership["year"], membership["region_code"]])
+    mask = pd.MultiIndex.from_arrays([present["year"], present["region_code"]]).isin(pairs)
+    return present[mask].assign(group_key=membership["group_key"].iloc[0]).reset_index(drop=True)
+
+
+def _weights_of(rows: pd.DataFrame, weights: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's weight value (NaN if none) and whether that weight is demodata."""
+    if weights.empty or not len(rows):
+        return np.full(len(rows), np.nan), np.zeros(len(rows), dtype=bool)
+    index = pd.MultiIndex.from_arrays([weights["indicator_id"], weights["region_code"], weights["year"]])
+    keep = ~index.duplicated()
+    lookup = pd.MultiIndex.from_arrays([rows["weight"], rows["region_code"], rows["year"]])
+    value = pd.Series(weights["value"].to_numpy(dtype=float)[keep], index=index[keep])
+    w = value.reindex(lookup).to_numpy()
+    if "release_kind" not in weights:
+        return w, np.zeros(len(rows), dtype=bool)
+    kind = pd.Series(weights["release_kind"].to_numpy()[keep] == "demodata", index=index[keep])
+    return w, kind.reindex(lookup).fillna(False).to_numpy(dtype=bool)
 
 
 def member_values(values: pd.DataFrame, members: Iterable[str]) -> dict[str, np.ndarray]:

@@ -161,7 +161,15 @@ class Session:
         return results
 
     def _forget_regions(self) -> None:
-        for cached in ("regions", "succession", "_mapping", "_members", "_municipalities", "_county_groups"):
+        for cached in (
+            "regions",
+            "succession",
+            "_mapping",
+            "_members",
+            "_members_by_group",
+            "_municipalities",
+            "_county_groups",
+        ):
             self.__dict__.pop(cached, None)
         self._cache = _Cache()
 
@@ -223,6 +231,10 @@ class Session:
         return self.store.table("group_member")
 
     @cached_property
+    def _members_by_group(self) -> dict[str, pd.DataFrame]:
+        return {str(k): part for k, part in self._members.groupby("group_id", sort=False)}
+
+    @cached_property
     def _municipalities(self) -> frozenset[str]:
         """Today's municipalities."""
         current = self.regions[(self.regions["kind"] == "municipality") & self.regions["valid_to"].isna()]
@@ -281,7 +293,12 @@ class Session:
             definition = self.group(group).definition
             subject_code = self.region(subject).code if subject else None
             self._cache.members[key] = members_in_year(
-                definition, year, self.groups, self._members, self.municipalities_in(year), subject_code
+                definition,
+                year,
+                self.groups,
+                self._members_by_group,
+                self.municipalities_in(year),
+                subject_code,
             )
         return self._cache.members[key]
 
@@ -346,7 +363,7 @@ class Session:
                     group,
                     year,
                     self.groups,
-                    self._members,
+                    self._members_by_group,
                     self.municipalities_in(year),
                     subject=key if per_subject else None,
                 )

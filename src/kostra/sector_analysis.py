@@ -38,6 +38,7 @@ from kostra.analysis.quality import (
 )
 from kostra.analysis.regions import Region
 from kostra.analysis.resource_use import compute_need_adjusted, compute_resource_use
+from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
 from kostra.analysis.time_series import compute_series
 from kostra.catalog import Indicator, Sector, SectorEconomics
 
@@ -134,7 +135,7 @@ def analyse_sector(
     base = base_year if base_year is not None else year
     factors = price_factors(session.catalog.deflator, base, years) if fixed_prices else None
 
-    profile = _profile(session, subject, sector_def, year, chosen, indicators)
+    profile = _profile(session, subject, sector_def, years, chosen, indicators)
     series = _series(
         session, subject, peer_regions, chosen, indicators, years, sector_def, factors, need_adjusted
     )
@@ -207,23 +208,36 @@ def _profile(
     session: Session,
     subject: Region,
     sector: Sector,
-    year: int,
+    years: list[int],
     chosen: GroupChoice,
     indicators: list[Indicator],
 ) -> pd.DataFrame:
-    frames = [
-        session.profile(subject.code, sector.id, p.id, year, chosen.id).assign(profile=p.id)
-        for p in sector.profiles
-        if session.catalog.indicators_of(sector.id, p.id)
-    ]
-    table = pd.concat(frames, ignore_index=True)
-    members = session.members(chosen.id, year, subject.code)
+    """All of the sector's profiles for the subject, with ranks; the group statistics are
+    the same ones the time series use (one computation per sector and group)."""
+    year = years[-1]
+    group = chosen.definition
+    stat_years = years if year - 1 in years else [year - 1, *years]  # last year's index too
+    stats = session.group_stats(indicators, stat_years, group, [subject.code])
     ids = tuple(i.id for i in indicators)
-    values = session.observations(list(ids), [year])
+    values = session.observations(list(ids), range(year - PROFILE_YEARS + 1, year + 1))
+    keys = pd.DataFrame(
+        {"region_code": [subject.code], "group_key": [subject.code if group.exclude_self else "group"]}
+    )
+    table = compute_profile(indicators, values, stats, keys, [year]).drop(columns="year")
+    table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
+    names = session.regions.set_index("code")["name"]
+    table["highest_region_name"] = table["highest_region"].map(names)
+    table["lowest_region_name"] = table["lowest_region"].map(names)
+    placement = {i.id: i.profiles[0] for i in indicators if i.profiles}
+    table["profile"] = table["indicator_id"].map(placement)
+    order = {p.id: n for n, p in enumerate(sector.profiles)}
+    table = table.sort_values("profile", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    members = session.members(chosen.id, year, subject.code)
+    latest = values[values["year"] == year]
     memo = ("member_values", ids, year, tuple(sorted(members)))
     if memo not in session.cached:
-        session.cached[memo] = member_values(values, members)
-    ranks = compute_ranks(values, members, subject.code, cast(dict[str, np.ndarray], session.cached[memo]))
+        session.cached[memo] = member_values(latest, members)
+    ranks = compute_ranks(latest, members, subject.code, cast(dict[str, np.ndarray], session.cached[memo]))
     return table.merge(ranks, on="indicator_id", how="left")
 
 

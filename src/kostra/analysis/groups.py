@@ -36,8 +36,10 @@ def find_group(query: str, groups: Mapping[str, GroupDef]) -> GroupDef:
     )
 
 
-def _listed(group_id: str, year: int, members: pd.DataFrame) -> set[str]:
-    rows = members[members["group_id"] == group_id]
+def _listed(group_id: str, year: int, members: Mapping[str, pd.DataFrame]) -> set[str]:
+    rows = members.get(group_id)
+    if rows is None:
+        return set()
     active = (rows["from_year"].fillna(0) <= year) & (rows["to_year"].fillna(9999) >= year)
     return set(rows.loc[active, "region_code"])
 
@@ -46,14 +48,14 @@ def members_in_year(
     group: GroupDef,
     year: int,
     groups: Mapping[str, GroupDef],
-    members: pd.DataFrame,
+    members: Mapping[str, pd.DataFrame],
     municipalities: Iterable[str],
     subject: str | None = None,
 ) -> frozenset[str]:
     """Members of ``group`` in ``year``.
 
-    ``members`` is the group_member table (group_id, region_code, from_year,
-    to_year); ``municipalities`` is every municipality code, the country's
+    ``members`` holds the group_member rows (region_code, from_year, to_year) by
+    group id; ``municipalities`` is every municipality code, the country's
     members; ``subject`` is the municipality being analysed, left out where the
     group says so.
     """

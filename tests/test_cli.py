@@ -56,6 +56,9 @@ def test_data_status_and_import(cli, store_path: Path) -> None:
     lines = {line.split(",")[0]: line for line in status.stdout.splitlines()}
     assert lines["pop_total"].split(",")[-4:-2] == ["3570", "0"]  # real: SSB population
     assert lines["okonomi_frie_inntekter_per_innb"].split(",")[-4] == "6"
+    table = cli("--db", str(store_path), "data", "status")
+    assert table.returncode == 0, table.stderr
+    assert "pop_total" in table.stdout and "KOSTRA-grupper" in table.stdout
 
 
 def test_first_run_fills_a_new_store_under_kostra_home(cli, tmp_path: Path) -> None:

@@ -334,7 +334,7 @@ def data_status(
             format_nb(row.real, 0),
             f"{flag}{format_nb(row.demodata, 0)}",
             years,
-            row.ssb_table or "",
+            row.ssb_table if isinstance(row.ssb_table, str) else "",
         )
     out.print(table)
     sources = dict(zip(memberships["source"], memberships["memberships"], strict=True))

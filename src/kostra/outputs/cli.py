@@ -305,6 +305,33 @@ def report(
     out.print(f"Skrev {len(codes) * len(spec.formats)} filer til {spec.out}")
 
 
+@app.command()
+@_user_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse å lytte på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Antall prosesser.")] = 1,
+) -> None:
+    """Start nettsidene og JSON-API-et (uvicorn); datalageret åpnes bare for lesing."""
+    import os
+
+    import uvicorn
+
+    with _open() as session:  # fills a new store before the read-only server starts
+        db = session.store.path
+    os.environ["KOSTRA_WEB_DB"] = str(db)
+    out.print(f"kostra på http://{host}:{port}/ (Ctrl+C avslutter)")
+    uvicorn.run(
+        "kostra.outputs.web.server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+        log_level="warning",
+    )
+
+
 @data_app.command("status")
 @_user_errors
 def data_status(

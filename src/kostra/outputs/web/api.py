@@ -1,0 +1,221 @@
+"""The JSON API under /api: thin handlers over the Python API, one error shape."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from kostra.api import Session
+from kostra.outputs.profile_table import render_profile_csv, render_profile_json
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="År; standard: siste år med tall")]
+Name = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[\w æøåÆØÅ\-().'/]+$")]
+Group = Annotated[str, Query(min_length=1, max_length=60, pattern=r"^[\w æøåÆØÅ\-]+$")]
+
+
+class RegionOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+
+
+class GroupOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    members: list[str]
+
+
+class IndicatorOut(BaseModel):
+    id: str
+    name: str
+    sector: str
+    profiles: list[str]
+    unit: str
+    decimals: int
+    average: str
+    ssb_table: str | None
+    ssb_contents: str | None
+
+
+class ObservationOut(BaseModel):
+    region_code: str
+    region: str | None
+    year: int
+    value: float | None
+    status: str | None
+    release_kind: str
+
+
+class Page(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ObservationOut]
+
+
+def session_of(request: Request) -> Session:
+    session: Session = request.app.state.session
+    return session
+
+
+@router.get("/regions", response_model=list[RegionOut])
+def regions(
+    request: Request,
+    kind: Annotated[str | None, Query(pattern="^(municipality|county)$")] = None,
+    current: bool = True,
+) -> list[RegionOut]:
+    """Municipalities and counties (today's by default)."""
+    table = session_of(request).regions
+    table = table[table["kind"].isin([kind] if kind else ["municipality", "county"])]
+    if current:
+        table = table[table["valid_to"].isna()]
+    return [RegionOut(code=r.code, name=r.name, kind=r.kind) for r in table.itertuples()]
+
+
+@router.get("/groups", response_model=list[GroupOut])
+def groups(request: Request, year: Year = None) -> list[GroupOut]:
+    session = session_of(request)
+    when = year or 2024
+    return [
+        GroupOut(id=g.id, name=g.name_nb, kind=g.kind, members=sorted(session.members(g.id, when)))
+        for g in session.groups.values()
+    ]
+
+
+@router.get("/indicators", response_model=list[IndicatorOut])
+def indicators(
+    request: Request, sector: Annotated[str | None, Query(max_length=40)] = None
+) -> list[IndicatorOut]:
+    catalog = session_of(request).catalog
+    wanted = catalog.sector(sector).id if sector else None
+    return [
+        IndicatorOut(
+            id=i.id,
+            name=i.name_nb,
+            sector=i.sector,
+            profiles=list(i.profiles),
+            unit=i.unit,
+            decimals=i.decimals,
+            average=i.average,
+            ssb_table=i.source.table if i.source else None,
+            ssb_contents=i.source.contents if i.source else None,
+        )
+        for i in catalog.indicators_of(wanted)
+    ]
+
+
+@router.get("/observations", response_model=Page)
+def observations(
+    request: Request,
+    indicator: Annotated[str, Query(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")],
+    year: Year = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page:
+    """Figures in force for one indicator (all regions), paginated."""
+    session = session_of(request)
+    session.catalog.indicator(indicator)
+    frame = session.observations([indicator], [year] if year else None)
+    frame = frame.sort_values(["year", "region_code"], kind="stable")
+    names = session.regions.set_index("code")["name"]
+    part = frame.iloc[offset : offset + limit]
+    items = [
+        ObservationOut(
+            region_code=r.region_code,
+            region=names.get(r.region_code),
+            year=int(r.year),
+            value=None if r.value != r.value else float(r.value),
+            status=r.status if isinstance(r.status, str) else None,
+            release_kind=str(r.release_kind),
+        )
+        for r in part.itertuples()
+    ]
+    return Page(total=len(frame), offset=offset, limit=limit, items=items)
+
+
+@router.get("/profile")
+def profile(
+    request: Request,
+    municipality: Name,
+    sector: Name,
+    profile: Name | None = None,
+    year: Year = None,
+    group: Group = "asss",
+) -> Any:
+    """The service profile and indicator table (as ``kostra profile --format json``)."""
+    table = session_of(request).profile(municipality, sector, profile, year, group)
+    return json.loads(render_profile_json(table))
+
+
+@router.get("/profile.csv", response_class=Response)
+def profile_csv(
+    request: Request,
+    municipality: Name,
+    sector: Name,
+    profile: Name | None = None,
+    year: Year = None,
+    group: Group = "asss",
+) -> Response:
+    table = session_of(request).profile(municipality, sector, profile, year, group)
+    name = f"kostra-{table.attrs['region_code']}-{sector}-{table.attrs['year']}.csv"
+    return Response(
+        render_profile_csv(table),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/profile.xlsx", response_class=Response)
+def profile_xlsx(
+    request: Request,
+    municipality: Name,
+    sector: Name,
+    profile: Name | None = None,
+    year: Year = None,
+    group: Group = "asss",
+) -> Response:
+    table = session_of(request).profile(municipality, sector, profile, year, group)
+    buffer = io.BytesIO()
+    years = [c for c in table.columns if c.isdigit()]
+    columns = [
+        "indicator_id",
+        "indicator_group",
+        "indicator",
+        "unit",
+        *years,
+        "group_average",
+        "group_highest",
+        "group_lowest",
+        "index",
+    ]
+    table.loc[:, columns].to_excel(buffer, index=False, sheet_name="Tjenesteprofil")
+    name = f"kostra-{table.attrs['region_code']}-{sector}-{table.attrs['year']}.xlsx"
+    return Response(
+        buffer.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/analysis")
+def analysis(
+    request: Request,
+    municipality: Name,
+    sector: Name,
+    year: Year = None,
+    group: Group = "asss",
+    compare: Annotated[list[str] | None, Query(max_length=5)] = None,
+) -> Any:
+    """Everything ``kostra analyse`` computes, as JSON."""
+    result = session_of(request).analyse(municipality, sector, year, group, tuple(compare or ["Asker"]))
+    return json.loads(json.dumps(result.to_dict(), default=str))

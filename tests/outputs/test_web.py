@@ -1,0 +1,155 @@
+"""The web app in-process (httpx through FastAPI's TestClient): pages, the JSON API,
+downloads, the error shape, safety headers, and a property-based API fuzz."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from openpyxl import load_workbook
+
+from kostra.formatting import NBSP
+from kostra.outputs.web import create_app
+
+
+class Client:
+    """Synchronous calls into the ASGI app through httpx.ASGITransport (no network)."""
+
+    def __init__(self, app: object) -> None:
+        self.transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+
+    def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        async def call() -> httpx.Response:
+            async with httpx.AsyncClient(transport=self.transport, base_url="http://kostra.test") as http:
+                return await http.request(method, path, **kwargs)  # type: ignore[arg-type]
+
+        return asyncio.run(call())
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def client(template_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Client:
+    import shutil
+
+    db = tmp_path_factory.mktemp("web") / "kostra.duckdb"
+    shutil.copy(template_store, db)
+    return Client(create_app(db))
+
+
+def test_start_page_and_choosing_a_municipality(client: Client) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "Velg kommune" in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert page.headers["x-frame-options"] == "DENY"
+    chosen = client.get("/velg", params={"kommune": "baerum", "sektor": "plo"})
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/kommune/3201/pleie-og-omsorg"
+
+
+def test_sector_page_holds_the_state_in_the_url(client: Client) -> None:
+    page = client.get(
+        "/kommune/3201/pleie-og-omsorg", params={"year": 2024, "group": "asss", "compare": "Asker,Oslo"}
+    )
+    assert page.status_code == 200
+    text = page.text
+    assert f"1{NBSP}552{NBSP}889" in text  # the published figure, Norwegian format
+    assert 'src="/static/vega.js"' in text and "vegaEmbed(" in text
+    assert "Oslo har" in text and "Asker har" in text
+    assert "/indikator/plo_inst_brutto_per_plass?year=2024&amp;highlight=3201" in text
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://cdn" not in text
+
+
+def test_overview_and_indicator_pages(client: Client) -> None:
+    overview = client.get("/kommune/Bærum", params={"year": 2024})
+    assert overview.status_code == 200 and "Pleie og omsorg" in overview.text
+    indicator = client.get("/indikator/plo_sykefravaer", params={"year": 2024, "highlight": "3201"})
+    assert indicator.status_code == 200
+    assert '<tr class="marked"><td>Bærum</td>' in indicator.text
+
+
+def test_assets_are_served_by_the_app(client: Client) -> None:
+    script = client.get("/static/vega.js")
+    assert script.status_code == 200 and "vegaEmbed" in script.text
+    assert client.get("/static/app.css").status_code == 200
+
+
+def test_api_profile_csv_and_xlsx(client: Client) -> None:
+    params = {"municipality": "Bærum", "sector": "pleie-og-omsorg", "profile": "alle", "year": 2024}
+    profile = client.get("/api/profile", params=params).json()
+    first = profile["rows"][0]
+    assert profile["region_code"] == "3201" and first["values"]["2024"] == 1.076
+    download = client.get("/api/profile.csv", params=params)
+    assert download.headers["content-disposition"].startswith("attachment;")
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert rows[1]["2024"] == "1552889" and rows[1]["group_average"] == "1659648"
+    book = load_workbook(io.BytesIO(client.get("/api/profile.xlsx", params=params).content))
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert 1552889 in values
+
+
+def test_api_lists_and_pagination(client: Client) -> None:
+    regions = client.get("/api/regions", params={"kind": "municipality"}).json()
+    assert len(regions) == 357
+    page = client.get(
+        "/api/observations", params={"indicator": "pop_total", "year": 2023, "limit": 10, "offset": 5}
+    ).json()
+    assert page["total"] >= 357 and len(page["items"]) == 10 and page["offset"] == 5
+    groups = {g["id"]: g for g in client.get("/api/groups", params={"year": 2024}).json()}
+    assert len(groups["asss"]["members"]) == 12
+    assert client.get("/api/indicators", params={"sector": "plo"}).json()[0]["id"] == "plo_ressursbruk"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/api/profile", {"municipality": "Atlantis", "sector": "plo"}, 404),
+        ("/api/profile", {"municipality": "Bærum", "sector": "romfart"}, 404),
+        ("/api/profile", {"municipality": "<script>", "sector": "plo"}, 422),
+        ("/api/observations", {"indicator": "pop_total", "limit": 5000}, 422),
+        ("/api/observations", {"indicator": "no_such"}, 404),
+        ("/kommune/Atlantis", {}, 404),
+    ],
+)
+def test_errors_are_one_json_line(client: Client, path: str, params: dict[str, object], status: int) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"} and "\n" not in body["error"]
+    assert "<script>" not in response.text or response.headers["content-type"].startswith("application/json")
+
+
+def test_oversized_requests_are_refused(client: Client) -> None:
+    response = client.post("/api/profile", content=b"x" * 100_000)
+    assert response.status_code == 413
+
+
+def test_api_fuzz_never_answers_5xx(template_store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "kostra.duckdb"
+    shutil.copy(template_store, db)
+    app = create_app(db, rate=100_000)
+    api_schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures = []
+    for operation in api_schema.get_all_operations():
+        operation = operation.ok()
+
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=operation.as_strategy())
+        def check(case) -> None:  # type: ignore[no-untyped-def]
+            response = case.call()
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path} {case.query}: {response.status_code}")
+
+        check()
+    assert not failures, failures[:5]

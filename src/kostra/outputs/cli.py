@@ -311,6 +311,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Adresse å lytte på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Antall prosesser.")] = 1,
+    rate: Annotated[int, typer.Option(help="Forespørsler per minutt per klient.")] = 600,
 ) -> None:
     """Start nettsidene og JSON-API-et (uvicorn); datalageret åpnes bare for lesing."""
     import os
@@ -320,6 +321,7 @@ def serve(
     with _open() as session:  # fills a new store before the read-only server starts
         db = session.store.path
     os.environ["KOSTRA_WEB_DB"] = str(db)
+    os.environ["KOSTRA_WEB_RATE"] = str(rate)
     out.print(f"kostra på http://{host}:{port}/ (Ctrl+C avslutter)")
     uvicorn.run(
         "kostra.outputs.web.server:app",

@@ -20,6 +20,7 @@ import kostra
 from kostra.errors import ConfigError, KostraError, RegionNotFound
 from kostra.outputs.report.html import vega_javascript
 from kostra.outputs.web import api, pages
+from kostra.outputs.web.cache import ResponseCache
 from kostra.outputs.web.security import SecurityMiddleware
 
 __all__ = ["create_app"]
@@ -37,6 +38,7 @@ def create_app(db: Path, *, rate: int = 600) -> FastAPI:
         description="KOSTRA-tall og analyser for norske kommuner (kilde: SSB).",
     )
     app.state.session = kostra.open(db, read_only=True)
+    app.add_middleware(ResponseCache)
     app.add_middleware(SecurityMiddleware, rate=rate)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -1,35 +1,35 @@
-"""Safety for the web app: security headers, a request-size cap and a per-client rate limit."""
+"""Safety for the web app: security headers, a request-size cap and a per-client rate limit.
+
+A plain ASGI middleware, so that it adds almost nothing to each request.
+"""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
-__all__ = ["SecurityMiddleware"]
+__all__ = ["HEADERS", "SecurityMiddleware"]
 
 HEADERS = {
-    "Content-Security-Policy": (
+    "content-security-policy": (
         "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
     ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Permissions-Policy": "interest-cohort=()",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
 }
+_ENCODED = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
 
 
-class SecurityMiddleware(BaseHTTPMiddleware):
+class SecurityMiddleware:
     """Adds the headers, refuses bodies over ``max_body`` bytes, and answers 429 when a
     client makes more than ``rate`` requests in ``per`` seconds."""
 
-    def __init__(self, app: object, max_body: int = 64_000, rate: int = 600, per: float = 60.0) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    def __init__(self, app: Any, max_body: int = 64_000, rate: int = 600, per: float = 60.0) -> None:
+        self.app = app
         self.max_body = max_body
         self.rate = rate
         self.per = per
@@ -46,20 +46,43 @@ class SecurityMiddleware(BaseHTTPMiddleware):
             self._hits[client] = recent
             return allowed
 
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
+    async def _refuse(self, send: Any, status: int, message: str, extra: list[tuple[bytes, bytes]]) -> None:
+        body = json.dumps({"error": message}).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *extra,
+            *_ENCODED,
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            response: Response = JSONResponse({"error": "request body too large"}, status_code=413)
-        elif not self._allowed(request.client.host if request.client else "unknown"):
-            response = JSONResponse(
-                {"error": "too many requests; wait a minute"},
-                status_code=429,
-                headers={"Retry-After": str(int(self.per))},
+            await self._refuse(send, 413, "request body too large", [])
+            return
+        client = scope.get("client") or ("unknown", 0)
+        if not self._allowed(str(client[0])):
+            await self._refuse(
+                send, 429, "too many requests; wait a minute", [(b"retry-after", str(int(self.per)).encode())]
             )
-        else:
-            response = await call_next(request)
-        for key, value in HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
+            return
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        *((k, v) for k, v in _ENCODED if k not in present),
+                    ],
+                }
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -77,6 +77,26 @@ def test_overview_and_indicator_pages(client: Client) -> None:
     assert '<tr class="marked"><td>Bærum</td>' in indicator.text
 
 
+def test_series_api_and_full_report_download(client: Client) -> None:
+    points = client.get(
+        "/api/series",
+        params={
+            "municipality": "Bærum",
+            "sector": "barnehage",
+            "year": 2024,
+            "compare": ["Oslo"],
+            "from_year": 2022,
+        },
+    ).json()
+    assert {p["series"] for p in points} == {"Bærum", "Oslo", "ASSS"}
+    assert {p["year"] for p in points} == {2022, 2023, 2024}
+    report = client.get("/kommune/3201/rapport.xlsx", params={"year": 2024})
+    assert report.status_code == 200 and report.headers["content-disposition"].startswith("attachment;")
+    book = load_workbook(io.BytesIO(report.content))
+    assert "Pleie og omsorg" in book.sheetnames
+    assert client.get("/kommune/3201/rapport.odt").status_code == 422
+
+
 def test_assets_are_served_by_the_app(client: Client) -> None:
     script = client.get("/static/vega.js")
     assert script.status_code == 200 and "vegaEmbed" in script.text

@@ -207,6 +207,53 @@ def profile_xlsx(
     )
 
 
+class SeriesPoint(BaseModel):
+    indicator_id: str
+    series: str
+    year: int
+    value: float | None
+    change: float | None
+    change_unit: str
+    adjusted: bool
+
+
+@router.get("/series", response_model=list[SeriesPoint])
+def series(
+    request: Request,
+    municipality: Name,
+    sector: Name,
+    year: Year = None,
+    group: Group = "asss",
+    compare: Annotated[list[str] | None, Query(max_length=5)] = None,
+    from_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    fixed_prices: bool = False,
+    need_adjusted: bool = False,
+) -> list[SeriesPoint]:
+    """Time series of the sector's indicators for the municipality, its peers and the group."""
+    result = session_of(request).analyse(
+        municipality,
+        sector,
+        year,
+        group,
+        tuple(compare or ["Asker"]),
+        fixed_prices=fixed_prices,
+        need_adjusted=need_adjusted,
+        first_year=from_year,
+    )
+    return [
+        SeriesPoint(
+            indicator_id=r.indicator_id,
+            series=r.series,
+            year=int(r.year),
+            value=None if r.value != r.value else float(r.value),
+            change=None if r.change != r.change else float(r.change),
+            change_unit=r.change_unit,
+            adjusted=bool(r.adjusted),
+        )
+        for r in result.series.itertuples()
+    ]
+
+
 @router.get("/analysis")
 def analysis(
     request: Request,

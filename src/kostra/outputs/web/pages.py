@@ -84,6 +84,36 @@ def overview(request: Request, code: PathName, year: Year = None, group: Group =
     return _page("overview.html.j2", region=region, rows=rows, year=year, group=session.group(group))
 
 
+REPORT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/kommune/{code}/rapport.{fmt}")
+def full_report(
+    request: Request,
+    code: PathName,
+    fmt: Annotated[str, Path(pattern="^(html|pdf|docx|xlsx)$")],
+    year: Year = None,
+    group: Group = "asss",
+) -> Response:
+    """The whole KOSTRA report for the municipality, as a download."""
+    from kostra.names import slug
+    from kostra.outputs.report import build_report, render
+
+    report = build_report(session_of(request), code, year, group)
+    name = f"kostra-{report.region_code}-{slug(report.municipality)}-{report.year}.{fmt}"
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        render(report, fmt),
+        media_type=REPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+    )
+
+
 @router.get("/kommune/{code}/{sector}", response_class=HTMLResponse)
 def sector_page(
     request: Request,

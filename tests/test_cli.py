@@ -135,3 +135,18 @@ def test_analyse_json_and_table(cli, store_path: Path) -> None:
     )
     assert table.returncode == 0, table.stderr
     assert "(B)" in table.stdout and "Oslo har" in table.stdout and "Oslove" not in table.stdout
+
+
+def test_rank_dea_and_similar(cli, store_path: Path) -> None:
+    table = cli("--db", str(store_path), "rank", "--year", "2024")
+    assert table.returncode == 0, table.stderr
+    assert "Totalt" in table.stdout or "totalt" in table.stdout
+    mine = cli(
+        "--db", str(store_path), "rank", "--year", "2024", "--municipality", "Bærum", "--sector", "plo"
+    )
+    assert mine.returncode == 0 and "Bærum" in mine.stdout and "plo_sykefravaer" in mine.stdout
+    dea = cli("--db", str(store_path), "dea", "--sector", "plo", "--year", "2024", "-f", "csv")
+    lines = dea.stdout.splitlines()
+    assert lines[0].startswith("region_code,efficiency,peers") and len(lines) > 300
+    similar = cli("--db", str(store_path), "similar", "Bærum", "-n", "5")
+    assert similar.returncode == 0 and similar.stdout.count("\n") >= 5

@@ -27,9 +27,11 @@ from kostra.catalog.models import (
     GroupDef,
     Indicator,
     IndicatorKind,
+    KeyFigureDef,
     Member,
     ProductionIndicator,
     Profile,
+    RankingDef,
     Sector,
     SectorEconomics,
     SsbSource,
@@ -44,9 +46,11 @@ __all__ = [
     "DemoSpec",
     "GroupDef",
     "Indicator",
+    "KeyFigureDef",
     "Member",
     "ProductionIndicator",
     "Profile",
+    "RankingDef",
     "Sector",
     "SectorEconomics",
     "SsbSource",
@@ -62,6 +66,7 @@ class Catalog:
     checksum: str
     economics: Mapping[str, SectorEconomics] = field(default_factory=dict)
     deflator: tuple[DeflatorYear, ...] = ()
+    ranking: RankingDef | None = None
 
     def sector_economics(self, sector: Sector) -> SectorEconomics:
         try:
@@ -153,25 +158,39 @@ def _indicator_problem(ind: Indicator, catalog: Catalog) -> str | None:
     return None
 
 
+def _references(catalog: Catalog) -> list[tuple[str, str | None]]:
+    """Every (where, indicator id) that the sector economics and the ranking name."""
+    named: list[tuple[str, str | None]] = []
+    for sector_id, economics in catalog.economics.items():
+        where = f"sector_economics.yaml: {sector_id}"
+        named += [
+            (where, ref)
+            for ref in (
+                economics.net_expenditure,
+                economics.gross_expenditure,
+                economics.need_index,
+                economics.depreciation,
+                economics.published_resource_use,
+                *(p.indicator for p in economics.production),
+            )
+        ]
+    if catalog.ranking is not None:
+        for sector_id, figures in catalog.ranking.key_figures.items():
+            named += [(f"ranking.yaml: {sector_id}", f.indicator) for f in figures]
+    return named
+
+
 def _check_references(catalog: Catalog) -> None:
     for ind in catalog.indicators.values():
         problem = _indicator_problem(ind, catalog)
         if problem is not None:
             raise ConfigError(f"indicator {ind.id}: {problem}")
-    for sector_id, economics in catalog.economics.items():
-        if sector_id not in catalog.sectors:
-            raise ConfigError(f"sector_economics.yaml: unknown sector {sector_id!r}")
-        named = [
-            economics.net_expenditure,
-            economics.gross_expenditure,
-            economics.need_index,
-            economics.depreciation,
-            economics.published_resource_use,
-            *(p.indicator for p in economics.production),
-        ]
-        for ref in named:
-            if ref is not None and ref not in catalog.indicators:
-                raise ConfigError(f"sector_economics.yaml: {sector_id}: unknown indicator {ref!r}")
+    unknown = [s for s in catalog.economics if s not in catalog.sectors]
+    if unknown:
+        raise ConfigError(f"sector_economics.yaml: unknown sector {unknown[0]!r}")
+    for where, ref in _references(catalog):
+        if ref is not None and ref not in catalog.indicators:
+            raise ConfigError(f"{where}: unknown indicator {ref!r}")
     for group in catalog.groups.values():
         for ref in (group.base, group.exclude_group):
             if ref is not None and ref not in catalog.groups:
@@ -208,8 +227,9 @@ def load_catalog() -> Catalog:
         _parse(DeflatorYear, row, f"deflator.csv: row {i + 2}")
         for i, row in enumerate(csv.DictReader(io.StringIO(deflator_text)))
     )
-    for name in ("sectors.yaml", "groups.yaml", "sector_economics.yaml", "deflator.csv"):
+    ranking = _parse(RankingDef, _read_yaml("ranking.yaml"), "ranking.yaml")
+    for name in ("sectors.yaml", "groups.yaml", "sector_economics.yaml", "deflator.csv", "ranking.yaml"):
         digest.update(resources.files("kostra.catalog").joinpath(name).read_bytes())
-    catalog = Catalog(sectors, indicators, groups, digest.hexdigest()[:16], economics, deflator)
+    catalog = Catalog(sectors, indicators, groups, digest.hexdigest()[:16], economics, deflator, ranking)
     _check_references(catalog)
     return catalog

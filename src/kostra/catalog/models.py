@@ -115,6 +115,19 @@ class SectorEconomics(_Frozen):
     )
 
 
+class KeyFigureDef(_Frozen):
+    indicator: str
+    direction: Literal["higher", "lower"]
+    weight: float = Field(default=1.0, gt=0)
+
+
+class RankingDef(_Frozen):
+    """Key figures per sector and the sectors' weights in the total (ranking.yaml)."""
+
+    sector_weights: dict[str, float]
+    key_figures: dict[str, tuple[KeyFigureDef, ...]]
+
+
 class DeflatorYear(_Frozen):
     """The municipal sector deflator's growth in one year (Finansdepartementet/TBU)."""
 

@@ -334,6 +334,116 @@ def serve(
     )
 
 
+@app.command()
+@_user_errors
+def rank(
+    year: YearOpt = None,
+    sector: Annotated[str | None, typer.Option("--sector", "-s", help="Bare dette tjenesteområdet.")] = None,
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", "-m", help="Vis én kommunes plassering.")
+    ] = None,
+    rule: Annotated[
+        str, typer.Option(help="Poengregel: average (fra 2019) eller percentile (til 2018).")
+    ] = "average",
+    limit: Annotated[int, typer.Option(help="Vis de N beste.")] = 30,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Kommunebarometer-rangering: poeng 1-6 per nøkkeltall, vektet per sektor og totalt."""
+    from rich.table import Table
+
+    if rule not in ("average", "percentile"):
+        raise ConfigError(f"unknown rule {rule!r}; choose average or percentile")
+    with _open() as session:
+        sector_id = session.catalog.sector(sector).id if sector else "totalt"
+        if municipality:
+            detail = session.explain_rank(municipality, sector_id, year)
+            figures = detail["figures"]
+            assert isinstance(figures, pd.DataFrame)
+            if _write_machine_format(figures, fmt):
+                return
+            previous = detail["previous_rank"]
+            out.print(
+                f"{detail['municipality']}: plass {detail['rank']} av {detail['of']} i {sector_id} "
+                f"{detail['year']} (poeng {format_nb(detail['score'], 2)}"  # type: ignore[arg-type]
+                + (f"; plass {previous} året før)" if previous else ")")
+            )
+            table = Table(title="Nøkkeltallene, størst bidrag først")
+            for column in ("Sektor", "Nøkkeltall", "Verdi", "Poeng", "Bidrag"):
+                table.add_column(
+                    column, justify="right" if column in ("Verdi", "Poeng", "Bidrag") else "left"
+                )
+            for row in figures.itertuples():
+                table.add_row(
+                    str(row.sector),
+                    str(row.indicator_id),
+                    format_nb(row.value, 2),
+                    format_nb(row.score, 2),
+                    format_nb(row.contribution, 2),
+                )
+            out.print(table)
+            return
+        _, sectors = session.rank(year, rule)  # type: ignore[arg-type]
+    chosen = sectors[sectors["sector"] == sector_id].sort_values("rank", kind="stable")
+    if _write_machine_format(chosen, fmt):
+        return
+    table = Table(
+        title=f"Rangering {sector_id} {int(chosen['year'].iloc[0])} (kostras beregning etter "
+        "Kommunal Rapports metode)"
+    )
+    for column in ("Plass", "Kommune", "Poeng", "Andel nøkkeltall med tall"):
+        table.add_column(column, justify="left" if column == "Kommune" else "right")
+    for row in chosen.head(limit).itertuples():
+        table.add_row(
+            "" if pd.isna(row.rank) else str(row.rank),
+            str(row.region),
+            format_nb(row.score, 2),
+            format_nb(100 * row.share_with_data, 0) + " %",
+        )
+    out.print(table)
+
+
+@app.command()
+@_user_errors
+def dea(
+    sector: SectorOpt,
+    year: YearOpt = None,
+    limit: Annotated[int, typer.Option(help="Vis de N første.")] = 30,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """DEA-effektivitet (inputorientert, variabel skala) for alle kommuner i et tjenesteområde."""
+    from rich.table import Table
+
+    with _open() as session:
+        result = session.dea(sector, year)
+    if _write_machine_format(result, fmt):
+        return
+    table = Table(title=f"DEA-effektivitet {sector} {int(result['year'].iloc[0])}")
+    for column in ("Kommune", "Effektivitet", "Forbilder (peers)"):
+        table.add_column(column, justify="right" if column == "Effektivitet" else "left")
+    names = result.set_index("region_code")["region"]
+    for row in result.head(limit).itertuples():
+        peers = ", ".join(str(names.get(p, p)) for p in str(row.peers).split(",") if p)
+        table.add_row(str(row.region), format_nb(row.efficiency, 3), peers)
+    out.print(table)
+
+
+@app.command()
+@_user_errors
+def similar(
+    municipality: MunicipalityArg,
+    count: Annotated[int, typer.Option("--count", "-n", help="Antall kommuner.")] = 10,
+    year: YearOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Kommunene som ligner mest: folketall, alderssammensetning, frie inntekter og utgiftsbehov."""
+    with _open() as session:
+        found = session.similar(municipality, count, year)
+    if _write_machine_format(found, fmt):
+        return
+    for row in found.itertuples():
+        out.print(f"{row.region_code} {row.region} (avstand {format_nb(row.distance, 2)})")
+
+
 @data_app.command("status")
 @_user_errors
 def data_status(

@@ -109,3 +109,18 @@ def test_pick_compare_follow_and_download(server: str, page: Page, tmp_path: Pat
     download_info.value.save_as(str(target))
     text = target.read_text("utf-8")
     assert text.startswith("indicator_id,") and "1552889" in text
+
+
+def test_ranking_page_explains_a_placement(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    page.click("header a.nav")
+    page.wait_for_url("**/rangering")
+    page.select_option("select[name=sektor]", "grunnskole")
+    page.fill("input[name=kommune]", "Bærum")
+    page.click("form button[type=submit]")
+    page.wait_for_url("**sektor=grunnskole**")
+    explanation = page.inner_text("#forklaring")
+    assert "Bærum: plass" in explanation and "av 357" in explanation
+    assert page.locator("#forklaring tbody tr").count() >= 3  # one row per key figure
+    assert page.locator("#rangering tbody tr").count() == 357
+    page.screenshot(path=str(ARTIFACTS / "ranking.png"), full_page=True)

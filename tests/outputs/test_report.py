@@ -72,7 +72,7 @@ def test_html_is_self_contained_with_tables_headings_and_provenance(files, expec
     text = files["html"].read_text("utf-8")
     parser = _Collector()
     parser.feed(text)
-    assert {"Sammendrag", "Pleie og omsorg", "Grunnskole"} <= set(parser.headings)
+    assert {"Sammendrag", "Rangering", "Pleie og omsorg", "Grunnskole"} <= set(parser.headings)
     assert not parser.sources  # no external scripts, styles or images
     assert "vegaEmbed(" in text and "DEMODATA" in text
     for figure in expected:
@@ -113,7 +113,7 @@ def test_pdf_has_pages_headings_values_and_is_not_blank(files, expected, tmp_pat
 def test_docx_has_real_tables_with_the_published_values(files, expected) -> None:  # type: ignore[no-untyped-def]
     document = Document(str(files["docx"]))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert "Pleie og omsorg" in headings and "Grunnskole" in headings
+    assert "Pleie og omsorg" in headings and "Grunnskole" in headings and "Rangering" in headings
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     for figure in expected:
         assert figure in cells, figure
@@ -174,3 +174,14 @@ def test_batch_for_all_asss_uses_both_cores(cli, store_path: Path, tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     assert len(list(tmp_path.glob("*.xlsx"))) == 12
+
+
+def test_ranking_chapter_shows_the_placement_per_sector(session) -> None:  # type: ignore[no-untyped-def]
+    report = build_report(session, "Bærum", 2024, "asss", ("Asker",), SECTORS)
+    chapter = next(c for c in report.chapters if c.id == "rangering")
+    rows = {cells[0].text: cells for _, cells in chapter.tables[0].rows}
+    total = session.explain_rank("Bærum", "totalt", 2024)
+    assert rows["Totalt"][1].text == str(total["rank"])
+    assert rows["Totalt"][2].text == str(total["previous_rank"])
+    assert "Grunnskole" in rows and "Pleie og omsorg" in rows
+    assert any(sentence.startswith("Trekker mest ned:") for _, text in chapter.comments for sentence in text)

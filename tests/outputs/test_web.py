@@ -77,6 +77,16 @@ def test_overview_and_indicator_pages(client: Client) -> None:
     assert '<tr class="marked"><td>Bærum</td>' in indicator.text
 
 
+def test_ranking_page_lists_all_and_explains_one(client: Client) -> None:
+    page = client.get("/rangering", params={"year": 2024, "sektor": "grunnskole", "kommune": "Bærum"})
+    assert page.status_code == 200
+    table = page.text.split('id="rangering"')[1]
+    assert table.count("<tr>") == 358  # header + every municipality
+    explanation = page.text.split('id="forklaring"')[1].split("</section>")[0]
+    assert "Bærum: plass" in explanation and "av 357" in explanation
+    assert client.get("/rangering", params={"sektor": "finnes-ikke"}).status_code == 404
+
+
 def test_series_api_and_full_report_download(client: Client) -> None:
     points = client.get(
         "/api/series",

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -333,6 +333,76 @@ def _summary_chapter(analyses: Sequence[SectorAnalysis]) -> Chapter:
     )
 
 
+def _ranking_chapter(session: Session, region_code: str, year: int, demodata: bool) -> Chapter | None:
+    """The Kommunebarometer-style placement per sector (KOSTRA.md method 6), with the key
+    figures that pull each sector up and down most."""
+    ranking = session.catalog.ranking
+    if ranking is None:
+        return None
+    columns = ["Tjenesteområde", "Plass", "Plass året før", "Poeng (1-6)"]
+    rows: list[tuple[str | None, list[Cell]]] = []
+    comments: list[tuple[str, list[str]]] = []
+    indicators = session.catalog.indicators
+    of = 0
+    for sector_id in [*ranking.key_figures, "totalt"]:
+        if sector_id != "totalt" and sector_id not in session.catalog.sectors:
+            continue
+        name = "Totalt" if sector_id == "totalt" else session.catalog.sectors[sector_id].name_nb
+        placement = session.explain_rank(region_code, sector_id, year)
+        rank, previous = placement["rank"], placement["previous_rank"]
+        of = int(cast(int, placement["of"]))
+        rows.append(
+            (
+                None,
+                [
+                    Cell(name),
+                    Cell(
+                        "–" if rank is None else str(rank),
+                        None if rank is None else float(cast(int, rank)),
+                    ),
+                    Cell(
+                        "–" if previous is None else str(previous),
+                        None if previous is None else float(cast(int, previous)),
+                    ),
+                    _cell(placement["score"], 2),
+                ],
+            )
+        )
+        figures = cast(pd.DataFrame, placement["figures"]).dropna(subset=["contribution"])
+        if sector_id != "totalt" and len(figures):
+            up = figures.iloc[0]
+            down = figures.iloc[-1]
+            comments.append(
+                (
+                    name,
+                    [
+                        f"Trekker mest opp: {indicators[up.indicator_id].name_nb} "
+                        f"({format_nb(up.score, 1)} poeng).",
+                        f"Trekker mest ned: {indicators[down.indicator_id].name_nb} "
+                        f"({format_nb(down.score, 1)} poeng).",
+                    ],
+                )
+            )
+    table = ReportTable(
+        f"Plassering blant {of} kommuner, {year}",
+        columns,
+        rows,
+        "Hvert nøkkeltall gir 1-6 poeng, 3,5 ved landssnittet; vekter i catalog/ranking.yaml. "
+        "Kommuner med tall for under 60 prosent av nøkkeltallene rangeres ikke.",
+    )
+    return Chapter(
+        "rangering",
+        "Rangering",
+        "Plasseringen blant alle kommuner etter Kommunebarometer-metoden.",
+        [],
+        [table],
+        comments,
+        [],
+        [],
+        demodata=demodata,
+    )
+
+
 def build_report(
     session: Session,
     municipality: str,
@@ -370,8 +440,12 @@ def build_report(
     )
     analyses = [session.analyse(municipality, s, year, group, peers) for s in sector_ids]
     labels = _release_labels(session)
-    chapters = [_summary_chapter(analyses)] + [build_chapter(session, a, labels) for a in analyses]
     first = analyses[0]
+    chapters = [_summary_chapter(analyses)] + [build_chapter(session, a, labels) for a in analyses]
+    demodata = any(a.demodata for a in analyses)
+    ranking = _ranking_chapter(session, first.municipality.code, first.year, demodata)
+    if ranking is not None:
+        chapters.insert(1, ranking)
     used = sorted({label for label in labels.values() if "demodata" not in label})
     return Report(
         first.municipality.short_name,

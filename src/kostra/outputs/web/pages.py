@@ -1,4 +1,4 @@
-"""Server-rendered pages: start, municipality overview, sector, indicator.
+"""Server-rendered pages: start, municipality overview, sector, indicator, ranking.
 
 The URL holds the state (municipality, sector, year, group, comparisons), so a
 view can be bookmarked and shared. Templates only show what handlers computed.
@@ -7,8 +7,9 @@ view can be bookmarked and shared. Templates only show what handlers computed.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
+import pandas as pd
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -199,3 +200,47 @@ def indicator_page(
         ],
     }
     return _page("indicator.html.j2", indicator=indicator, year=year, rows=rows, chart=chart)
+
+
+@router.get("/rangering", response_class=HTMLResponse)
+def ranking_page(
+    request: Request,
+    year: Year = None,
+    sektor: Annotated[str, Query(min_length=1, max_length=40, pattern=r"^[\w\-]+$")] = "totalt",
+    kommune: Name | None = None,
+) -> HTMLResponse:
+    """Kommunebarometer-style ranking of all municipalities, and one municipality's place
+    figure by figure (KOSTRA.md method 6)."""
+    session = session_of(request)
+    sector_id = sektor if sektor == "totalt" else session.catalog.sector(sektor).id
+    _, sectors = session.rank(year)
+    table = sectors[sectors["sector"] == sector_id].sort_values(["rank", "region"], na_position="last")
+    explanation = None
+    if kommune:
+        explanation = session.explain_rank(kommune, sector_id, year)
+        indicators = session.catalog.indicators
+        figures = cast(pd.DataFrame, explanation["figures"])
+        explanation["rows"] = [
+            {
+                "name": indicators[f.indicator_id].name_nb,
+                "decimals": indicators[f.indicator_id].decimals,
+                "value": f.value,
+                "score": f.score,
+                "weight": f.weight,
+                "contribution": f.contribution,
+            }
+            for f in figures.itertuples()
+        ]
+    ranking = session.catalog.ranking
+    known = session.catalog.sectors
+    sectors_available = [known[s] for s in (ranking.key_figures if ranking else {}) if s in known]
+    return _page(
+        "ranking.html.j2",
+        rows=list(table.itertuples()),
+        year=int(sectors["year"].iloc[0]),
+        sector_id=sector_id,
+        sector_name="Totalt" if sector_id == "totalt" else session.catalog.sectors[sector_id].name_nb,
+        sectors=sectors_available,
+        explanation=explanation,
+        kommune=kommune or "",
+    )

@@ -32,6 +32,7 @@ def test_format_nb(value: float, decimals: int, expected: str) -> None:
 def test_missing_shows_ssb_symbol() -> None:
     assert format_nb(math.nan, 1) == ".."
     assert format_nb(None, 1, missing="") == ""
+    assert format_nb(math.inf, 1) == ".." and format_plain(-math.inf, 0) == ""
 
 
 def test_format_plain_for_csv() -> None:

@@ -19,7 +19,8 @@ MINUS = "\u2212"
 
 
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN or infinite: nothing a person can read as a number."""
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:

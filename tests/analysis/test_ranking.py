@@ -73,6 +73,19 @@ def test_total_is_the_weighted_mean_of_sector_scores() -> None:
     assert set(figures_frame.columns) >= {"value", "score", "weight", "contribution"}
 
 
+def test_contributions_add_up_to_the_sector_score_over_figures_with_data() -> None:
+    figures = {"s": [KeyFigure("a", "higher", 2.0), KeyFigure("b", "higher", 1.0)]}
+    rows = [("a", c, v) for c, v in zip("PQR", (1.0, 2.0, 3.0), strict=True)]
+    rows += [("b", c, v) for c, v in zip("PQ", (1.0, 3.0), strict=True)]
+    figures_frame, sectors = compute_ranking(_values(rows), figures, {"s": 1.0})
+    by_region = figures_frame.groupby("region_code")["contribution"].sum(min_count=1)
+    score = sectors[sectors["sector"] == "s"].set_index("region_code")["score"]
+    assert by_region["P"] == pytest.approx(score["P"]) and by_region["Q"] == pytest.approx(score["Q"])
+    # R lacks b, so a alone carries R's score: its weight 2 counts as the whole
+    r = figures_frame[(figures_frame["region_code"] == "R") & (figures_frame["indicator_id"] == "a")]
+    assert r["contribution"].iloc[0] == pytest.approx(r["score"].iloc[0])
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.floats(0, 100, allow_nan=False), min_size=3, max_size=30))
 def test_ranks_follow_the_scores(values: list[float]) -> None:

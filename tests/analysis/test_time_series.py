@@ -35,6 +35,12 @@ def test_a_gap_in_years_gives_no_change_and_missing_stays_missing() -> None:
     assert series["change"].isna().all()
 
 
+def test_a_percent_change_from_zero_is_missing_not_infinite() -> None:
+    series = compute_series(_values([("B", 2023, 0.0), ("B", 2024, 5.0)]), "kroner")
+    assert series["change"].isna().all()
+    assert flag_jumps(series.assign(indicator_id="x"), "B", {}) == []
+
+
 def test_fixed_prices_and_need_adjustment_mark_the_series() -> None:
     values = _values([("B", 2023, 100.0), ("B", 2024, 104.3), ("G", 2024, 100.0)])
     need = pd.DataFrame(

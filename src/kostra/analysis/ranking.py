@@ -134,8 +134,8 @@ def compute_ranking(
         }
     )
     sectors = pd.concat([sectors, total_frame], ignore_index=True)
-    sector_sum = figures_frame.groupby(["region_code", "sector"])["weight"].transform(
-        lambda w: w.where(figures_frame.loc[w.index, "score"].notna()).sum()
-    )
+    scored_weight = figures_frame["weight"].where(figures_frame["score"].notna())
+    keys = [figures_frame["region_code"], figures_frame["sector"]]
+    sector_sum = scored_weight.groupby(keys).transform("sum")
     figures_frame["contribution"] = figures_frame["score"] * figures_frame["weight"] / sector_sum
     return figures_frame, sectors

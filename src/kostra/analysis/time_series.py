@@ -49,7 +49,8 @@ def compute_series(
     share = (units == "prosent").to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         change = np.where(share, out["value"] - previous, (out["value"] / previous - 1.0) * 100.0)
-    out["change"] = pd.Series(change, index=out.index).where(consecutive)
+    # A percent change from zero has no value; showing it as infinite helps nobody.
+    out["change"] = pd.Series(change, index=out.index).where(consecutive & np.isfinite(change))
     out["change_unit"] = np.where(share, "prosentpoeng", "prosent")
     out["adjusted"] = adjusted
     columns = [*(["indicator_id"] if "indicator_id" in keys else []), *SERIES_COLUMNS]

@@ -13,7 +13,13 @@ from rich.table import Table
 
 from kostra.formatting import format_nb, format_plain, is_missing
 
-__all__ = ["CSV_COLUMNS", "render_profile_csv", "render_profile_json", "render_profile_table"]
+__all__ = [
+    "CSV_COLUMNS",
+    "profile_columns",
+    "render_profile_csv",
+    "render_profile_json",
+    "render_profile_table",
+]
 
 INDEX_DECIMALS = 1
 _VALUE_COLUMNS = ("group_average", "group_highest", "group_lowest")
@@ -44,9 +50,14 @@ def _years(profile: pd.DataFrame) -> list[str]:
     return [c for c in profile.columns if c.isdigit()]
 
 
+def profile_columns(profile: pd.DataFrame) -> list[str]:
+    """The export columns in order, with the profile's year columns in their place."""
+    return list(CSV_COLUMNS[:4]) + _years(profile) + list(CSV_COLUMNS[4:])
+
+
 def render_profile_csv(profile: pd.DataFrame) -> str:
     years = _years(profile)
-    header = list(CSV_COLUMNS[:4]) + years + list(CSV_COLUMNS[4:])
+    header = profile_columns(profile)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)

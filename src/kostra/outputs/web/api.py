@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from kostra.api import Session
-from kostra.outputs.profile_table import render_profile_csv, render_profile_json
+from kostra.outputs.profile_table import profile_columns, render_profile_csv, render_profile_json
 
 __all__ = ["router"]
 
@@ -186,18 +186,8 @@ def profile_xlsx(
 ) -> Response:
     table = session_of(request).profile(municipality, sector, profile, year, group)
     buffer = io.BytesIO()
-    years = [c for c in table.columns if c.isdigit()]
-    columns = [
-        "indicator_id",
-        "indicator_group",
-        "indicator",
-        "unit",
-        *years,
-        "group_average",
-        "group_highest",
-        "group_lowest",
-        "index",
-    ]
+    columns = profile_columns(table)
+    columns = columns[: columns.index("index") + 1]  # the values and the index, not the metadata
     table.loc[:, columns].to_excel(buffer, index=False, sheet_name="Tjenesteprofil")
     name = f"kostra-{table.attrs['region_code']}-{sector}-{table.attrs['year']}.xlsx"
     return Response(

@@ -13,8 +13,6 @@ resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +24,7 @@ import pandas as pd
 from kostra.analysis.releases import release_revision
 from kostra.catalog import Catalog, Indicator
 from kostra.errors import SourceError, SourceUnreachable
+from kostra.files import write_atomically
 from kostra.importing import observations_from_cube
 from kostra.sources.jsonstat import Cube, read_jsonstat
 from kostra.sources.pxweb import PxWebClient, Selection, plan_selections
@@ -89,12 +88,7 @@ class ChunkCache:
 
     def put(self, table: str, updated: datetime | None, selection: Selection, data: bytes) -> None:
         path = self._path(table, updated, selection)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write aside, then rename: a killed run never leaves half a file behind.
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
+        write_atomically(path, data)
 
 
 def tables_to_fetch(catalog: Catalog, sectors: Iterable[str] | None) -> dict[str, list[Indicator]]:

@@ -6,12 +6,11 @@ paths = write_report(report, ["html", "pdf"], Path("rapporter"))
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kostra.errors import ConfigError
+from kostra.files import write_atomically
 from kostra.names import slug
 from kostra.outputs.report.config import FORMATS, ReportConfig, read_report_config
 from kostra.outputs.report.model import Report, build_report
@@ -58,10 +57,7 @@ def write_report(
     for fmt in formats:
         data = render(report, fmt)
         target = out / f"{stem}.{fmt}"
-        handle, temporary = tempfile.mkstemp(dir=out, suffix=".part")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
+        write_atomically(target, data)
         paths.append(target)
         if on_written:
             on_written(target)

@@ -9,8 +9,6 @@ inlines the charts as SVG instead.
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from platformdirs import user_cache_dir
 
+from kostra.files import write_atomically
 from kostra.outputs.report.charts import NB_LOCALE, render_svg
 from kostra.outputs.report.model import Report
 
@@ -45,11 +44,7 @@ def vega_javascript() -> str:
     if cache_file.exists():
         return cache_file.read_text("utf-8")
     bundle: str = vlc.javascript_bundle()  # type: ignore[call-arg]  # the stub omits the default
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=cache_file.parent, suffix=".part")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(bundle)
-    os.replace(temporary, cache_file)
+    write_atomically(cache_file, bundle)
     return bundle
 
 

@@ -22,6 +22,7 @@ def test_all_is_sorted_and_complete() -> None:
         "importing",
         "bundle",
         "fetching",
+        "files",
         "data",
     }
     assert public - modules == set(kostra.__all__) - {"__version__"}

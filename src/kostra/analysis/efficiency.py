@@ -33,23 +33,44 @@ def compute_efficiency(
     production: indicator_id, region_code, value (one year)
     gross, need: per region (index = region code)
     """
-    group = list(members)
     regions = sorted(set(gross.index) | set(production["region_code"]))
-    out = pd.DataFrame(index=pd.Index(regions, name="region_code"))
+    in_group = np.isin(np.array(regions, dtype=object), np.array(list(members), dtype=object))
     if weights:
-        wide = production.pivot_table(
-            index="region_code", columns="indicator_id", values="value", aggfunc="first"
-        ).reindex(index=regions, columns=list(weights))
-        means = wide[wide.index.isin(group)].mean(axis=0, skipna=True)
-        relative = wide / means
-        w = pd.Series(weights, dtype=float).reindex(relative.columns)
-        present = relative.notna()
+        columns = {indicator: j for j, indicator in enumerate(weights)}
+        rows = production[production["value"].notna() & production["indicator_id"].isin(columns)]
+        rows = rows.drop_duplicates(["region_code", "indicator_id"])  # the first figure counts
+        where = pd.Index(regions).get_indexer(rows["region_code"])
+        wide = np.full((len(regions), len(columns)), np.nan)
+        wide[where, rows["indicator_id"].map(columns).to_numpy(dtype=int)] = rows["value"].to_numpy(
+            dtype=float
+        )
+        relative = wide / _mean(wide[in_group])
+        w = np.array(list(weights.values()), dtype=float)
+        present = ~np.isnan(relative)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["production_index"] = (relative.fillna(0.0) * w).sum(axis=1) / (present * w).sum(axis=1)
+            production_index = np.where(present, relative, 0.0) @ w / (present @ w)
     else:
-        out["production_index"] = np.nan
+        production_index = np.full(len(regions), np.nan)
+    cost = gross.reindex(regions).to_numpy(dtype=float)
+    need_index = need.reindex(regions).to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        unit_cost = gross.reindex(regions) / need.reindex(regions).where(need.reindex(regions) > 0)
-    out["cost_index"] = unit_cost / unit_cost[unit_cost.index.isin(group)].mean()
-    out["efficiency"] = out["production_index"] / out["cost_index"]
-    return out.reset_index()
+        unit_cost = cost / np.where(need_index > 0, need_index, np.nan)
+        cost_index = unit_cost / _mean(unit_cost[in_group])
+        efficiency = production_index / cost_index
+    return pd.DataFrame(
+        {
+            "region_code": regions,
+            "production_index": production_index,
+            "cost_index": cost_index,
+            "efficiency": efficiency,
+        }
+    )
+
+
+def _mean(values: np.ndarray) -> np.ndarray:
+    """Column means (or the mean of a vector) over the values present; NaN where none are."""
+    present = ~np.isnan(values)
+    count = present.sum(axis=0)
+    total = np.where(present, values, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)

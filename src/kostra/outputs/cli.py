@@ -281,7 +281,13 @@ def report(
             )
         elif spec.municipality:
             built = build_report(
-                session, spec.municipality, spec.year, spec.group, spec.compare, spec.sectors
+                session,
+                spec.municipality,
+                spec.year,
+                spec.group,
+                spec.compare,
+                spec.sectors,
+                formats=spec.formats,
             )
             for path in write_report(built, spec.formats, spec.out):
                 out.print(f"Skrev {path}")

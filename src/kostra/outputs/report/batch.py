@@ -14,6 +14,7 @@ from pathlib import Path
 import kostra
 from kostra.api import Session
 from kostra.outputs.report import build_report, write_report
+from kostra.outputs.report.drawing import use_processes
 
 __all__ = ["run_batch"]
 
@@ -23,6 +24,7 @@ _session: Session | None = None
 def _start(db: str) -> None:
     global _session
     _session = kostra.open(db, read_only=True)
+    use_processes(1)  # the other workers keep the other cores busy
 
 
 def _one(
@@ -30,7 +32,7 @@ def _one(
 ) -> list[str]:
     municipality, year, group, peers, sectors, formats, out = job
     assert _session is not None
-    report = build_report(_session, municipality, year, group, peers, sectors)
+    report = build_report(_session, municipality, year, group, peers, sectors, formats)
     return [str(p) for p in write_report(report, formats, Path(out))]
 
 

@@ -1,24 +1,25 @@
-"""Chart specifications (Vega-Lite) shared by every format, and their static renderings.
+"""Chart specifications (Vega-Lite) shared by every format.
 
 The same spec is drawn interactively in HTML (vega-embed, bundled offline) and
-rendered to SVG (HTML fallback, PDF) or PNG (Word) by vl-convert, which needs
-no browser. Numbers use Norwegian formatting (decimal comma, no-break space).
+as SVG (PDF) and PNG (Word) by vl-convert (see drawing.py), which needs no
+browser. Numbers use Norwegian formatting (decimal comma, no-break space).
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["NB_LOCALE", "profile_chart", "render_png", "render_svg", "series_chart", "summary_chart"]
+__all__ = ["CHART_FONT", "NB_LOCALE", "profile_chart", "series_chart", "summary_chart"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 NB_LOCALE = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"]}
 COLOURS = {"own": "#1f5f8b", "marker": "#6b6b6b", "peer": "#d95f02", "line": "#b2182b"}
-FONT = "DejaVu Sans, Arial, sans-serif"
+# Liberation Sans has Arial's metrics and ships inside vl-convert, which measures it many times
+# faster than a system font file; the PDF embeds the same font (fonts/, SIL OFL), so labels
+# keep the widths they were laid out with.
+CHART_FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -27,7 +28,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _config() -> dict[str, Any]:
     return {
-        "font": FONT,
+        "font": CHART_FONT,
         "view": {"stroke": None},
         "axis": {"labelFontSize": 10, "titleFontSize": 11},
         "legend": {"labelFontSize": 10, "titleFontSize": 11},
@@ -198,29 +199,3 @@ def _num(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if number != number else round(number, 2)
-
-
-@lru_cache(maxsize=512)
-def _svg(spec_json: str) -> str:
-    import vl_convert as vlc
-
-    svg: str = vlc.vegalite_to_svg(json.loads(spec_json), format_locale=NB_LOCALE)
-    return svg
-
-
-@lru_cache(maxsize=512)
-def _png(spec_json: str, scale: float) -> bytes:
-    import vl_convert as vlc
-
-    png: bytes = vlc.vegalite_to_png(json.loads(spec_json), scale=scale, format_locale=NB_LOCALE)
-    return png
-
-
-def render_svg(spec: dict[str, Any]) -> str:
-    """The chart as SVG (vector graphics for HTML fallback and PDF)."""
-    return _svg(json.dumps(spec, sort_keys=True))
-
-
-def render_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
-    """The chart as PNG (for Word)."""
-    return _png(json.dumps(spec, sort_keys=True), scale)

@@ -18,10 +18,11 @@ from markupsafe import Markup
 from platformdirs import user_cache_dir
 
 from kostra.files import write_atomically
-from kostra.outputs.report.charts import NB_LOCALE, render_svg
+from kostra.outputs.report.charts import NB_LOCALE
+from kostra.outputs.report.drawing import render_svg
 from kostra.outputs.report.model import Report
 
-__all__ = ["render_html", "vega_javascript"]
+__all__ = ["chart_font_css", "render_html", "vega_javascript"]
 
 
 @cache
@@ -48,10 +49,25 @@ def vega_javascript() -> str:
     return bundle
 
 
+@cache
+def chart_font_css() -> str:
+    """@font-face rules for the charts' font, so the PDF draws chart text with the font
+    (and so the widths) vl-convert laid it out with, whatever fonts the system has."""
+    folder = resources.files("kostra.outputs.report").joinpath("fonts")
+    rules = []
+    for weight, name in (("normal", "Regular"), ("bold", "Bold")):
+        uri = Path(str(folder.joinpath(f"LiberationSans-{name}.ttf"))).resolve().as_uri()
+        rules.append(
+            f'@font-face {{ font-family: "Liberation Sans"; font-weight: {weight}; src: url("{uri}"); }}'
+        )
+    return "\n".join(rules)
+
+
 def render_html(report: Report, *, interactive: bool = True) -> str:
     css = resources.files("kostra.outputs.report").joinpath("templates/report.css").read_text("utf-8")
     svgs: dict[str, str] = {}
     if not interactive:
+        css = chart_font_css() + "\n" + css
         for chapter in report.chapters:
             for i, (_, spec) in enumerate(chapter.charts, start=1):
                 # As an image, not inline markup: WeasyPrint lays it out much faster, and it

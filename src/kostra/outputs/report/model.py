@@ -18,12 +18,16 @@ import pandas as pd
 
 from kostra.formatting import format_nb, is_missing
 from kostra.outputs.report.charts import profile_chart, series_chart, summary_chart
+from kostra.outputs.report.drawing import draw_later, get_ready
 from kostra.sector_analysis import SectorAnalysis
 
 if TYPE_CHECKING:
     from kostra.api import Session
 
-__all__ = ["Cell", "Chapter", "Report", "ReportTable", "build_report"]
+__all__ = ["STATIC_CHARTS", "Cell", "Chapter", "Report", "ReportTable", "build_report"]
+
+# The chart images each format embeds (HTML draws its charts in the browser; Excel has data only).
+STATIC_CHARTS: dict[str, tuple[str, ...]] = {"pdf": ("svg",), "docx": ("png",)}
 
 
 @dataclass(frozen=True)
@@ -410,7 +414,14 @@ def build_report(
     group: str = "asss",
     peers: Sequence[str] = ("Asker",),
     sectors: Sequence[str] | None = None,
+    formats: Sequence[str] = (),
 ) -> Report:
+    """The report model; ``formats`` it is going to be written in start their static
+    charts drawing in the background while the model is being built."""
+    # SVG first: the PNG is rasterised from it.
+    kinds = [k for k in ("svg", "png") if any(k in STATIC_CHARTS.get(f, ()) for f in formats)]
+    if kinds:
+        get_ready(kinds)
     sector_ids = (
         [session.catalog.sector(s).id for s in sectors]
         if sectors
@@ -438,10 +449,22 @@ def build_report(
             }
         )
     )
-    analyses = [session.analyse(municipality, s, year, group, peers) for s in sector_ids]
     labels = _release_labels(session)
+    analyses = []
+    chapters = []
+    # Chapter by chapter, so the chart thread draws one chapter's charts while the next is analysed.
+    for sector_id in sector_ids:
+        analysis = session.analyse(municipality, sector_id, year, group, peers)
+        chapter = build_chapter(session, analysis, labels)
+        for _, spec in chapter.charts if kinds else ():
+            draw_later(spec, kinds)
+        analyses.append(analysis)
+        chapters.append(chapter)
     first = analyses[0]
-    chapters = [_summary_chapter(analyses)] + [build_chapter(session, a, labels) for a in analyses]
+    summary = _summary_chapter(analyses)
+    for _, spec in summary.charts if kinds else ():
+        draw_later(spec, kinds)
+    chapters.insert(0, summary)
     demodata = any(a.demodata for a in analyses)
     ranking = _ranking_chapter(session, first.municipality.code, first.year, demodata)
     if ranking is not None:

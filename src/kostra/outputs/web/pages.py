@@ -105,7 +105,7 @@ def full_report(
     from kostra.names import slug
     from kostra.outputs.report import build_report, render
 
-    report = build_report(session_of(request), code, year, group)
+    report = build_report(session_of(request), code, year, group, formats=[fmt])
     name = f"kostra-{report.region_code}-{slug(report.municipality)}-{report.year}.{fmt}"
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(

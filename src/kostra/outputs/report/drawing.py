@@ -1,0 +1,258 @@
+"""Static chart images, SVG for the PDF and PNG for Word, drawn by vl-convert in helper
+processes while the report is still being built.
+
+vl-convert holds the GIL while it draws, so drawing on a thread of the report's
+own process would only take turns with building the report. Each *lane* is
+therefore a drawing process (draw_process.py) fed by one thread here, which
+just waits on a pipe. Charts asked for with :func:`draw_later` start drawing at
+once; :func:`render_svg` and :func:`render_png` wait for them (or start them).
+Drawn charts are kept, so a report written in several formats draws each chart
+once. If a drawing process cannot run, charts are drawn in this process instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kostra.outputs.report.charts import NB_LOCALE, profile_chart
+from kostra.outputs.report.draw_process import read_frame, write_frame
+
+__all__ = ["PNG_SCALE", "ChartError", "draw_later", "get_ready", "render_png", "render_svg", "use_processes"]
+
+PNG_SCALE = 1.5  # 190 dots per inch at the 16 cm the Word report uses
+KEEP = 256  # drawn charts kept for reuse (a full report has about 25)
+
+
+class ChartError(RuntimeError):
+    """vl-convert could not draw a chart."""
+
+
+def _draw_here(kind: str, spec_json: str) -> bytes:
+    import vl_convert as vlc
+
+    svg: str = vlc.vegalite_to_svg(json.loads(spec_json), format_locale=NB_LOCALE)
+    if kind == "svg":
+        return svg.encode("utf-8")
+    png: bytes = vlc.svg_to_png(svg, scale=PNG_SCALE)
+    return png
+
+
+class _Drawer:
+    """One drawing process, spoken to from one thread only."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._broken = not sys.executable
+
+    def draw(self, kind: str, spec_json: str) -> bytes:
+        if not self._broken:
+            try:
+                return self._ask(kind, spec_json)
+            except (OSError, EOFError):
+                # It could not start or has died: draw here, slower but the same.
+                self._broken = True
+                self.close()
+        return _draw_here(kind, spec_json)
+
+    def _ask(self, kind: str, spec_json: str) -> bytes:
+        if self._process is None:
+            config = json.dumps({"locale": NB_LOCALE, "scale": PNG_SCALE})
+            script = str(Path(__file__).with_name("draw_process.py"))
+            # -P: the script's folder (html.py, docx.py ...) must not shadow real modules.
+            self._process = subprocess.Popen(
+                [sys.executable, "-P", script, config], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
+        write_frame(self._process.stdin, b"s" if kind == "svg" else b"p", spec_json.encode("utf-8"))
+        answer = read_frame(self._process.stdout)
+        if answer is None:
+            raise EOFError("the drawing process ended")
+        status, body = answer
+        if status != b"o":
+            raise ChartError(body.decode("utf-8", "replace"))
+        return body
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None
+        assert process.stdout is not None
+        with contextlib.suppress(OSError):
+            process.stdin.close()  # the process ends at the end of its input
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+    def forget(self) -> None:
+        """In a forked child: let go of the parent's process without ending it."""
+        process, self._process = self._process, None
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+            process.returncode = 0  # the parent's to wait for, not ours
+
+
+class _Lane:
+    """A drawing process and the thread that feeds it."""
+
+    def __init__(self, number: int, lock: threading.RLock) -> None:
+        self.lock = lock
+        self.drawer = _Drawer()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kostra-draw-{number}")
+        self.queued = 0
+
+    def submit(self, kind: str, spec_json: str) -> Future[bytes]:
+        self.queued += 1
+        job = self.executor.submit(self.drawer.draw, kind, spec_json)
+        job.add_done_callback(self._done)
+        return job
+
+    def _done(self, _: Future[bytes]) -> None:
+        with self.lock:
+            self.queued -= 1
+
+
+class _State:
+    def __init__(self, processes: int) -> None:
+        self.lock = threading.RLock()  # RLock: a finished job's callback runs in submit()
+        self.processes = processes
+        self.lanes: list[_Lane] = []
+        self.jobs: OrderedDict[tuple[str, str], Future[bytes]] = OrderedDict()
+        self.lane_of: OrderedDict[str, _Lane] = OrderedDict()
+        self.warmed = False
+
+    def started(self) -> list[_Lane]:
+        if not self.lanes:
+            self.lanes = [_Lane(n, self.lock) for n in range(self.processes)]
+        return self.lanes
+
+    def lane_for(self, spec_json: str) -> _Lane:
+        """The chart's lane: the one that drew it before (its process keeps the SVG the PNG
+        is made from), else the least busy."""
+        lane = self.lane_of.get(spec_json)
+        if lane is None:
+            lane = self.lane_of[spec_json] = min(self.started(), key=lambda one: one.queued)
+        self.lane_of.move_to_end(spec_json)
+        while len(self.lane_of) > KEEP:
+            self.lane_of.popitem(last=False)
+        return lane
+
+    def job(self, kind: str, spec_json: str) -> Future[bytes]:
+        with self.lock:
+            key = (kind, spec_json)
+            job = self.jobs.get(key)
+            if job is None:
+                job = self.jobs[key] = self.lane_for(spec_json).submit(kind, spec_json)
+                while len(self.jobs) > KEEP:
+                    self.jobs.popitem(last=False)
+            self.jobs.move_to_end(key)
+            return job
+
+    def close(self) -> None:
+        for lane in self.lanes:
+            lane.executor.shutdown(wait=True, cancel_futures=True)
+            lane.drawer.close()
+
+    def forget(self) -> None:
+        for lane in self.lanes:
+            lane.drawer.forget()
+
+
+# One drawing process per core beyond the first, at most two: on two cores, a second process
+# only slows the report model it would race (measured in bench/RESULTS.md).
+_state = _State(min(2, max(1, (os.cpu_count() or 1) - 1)))
+
+
+def _forget_in_child() -> None:
+    """A forked worker inherits the lanes without their threads, maybe a held lock, and the
+    parent's drawing processes: it starts afresh."""
+    global _state
+    _state.forget()
+    _state = _State(_state.processes)
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+atexit.register(lambda: _state.close())
+
+
+def use_processes(count: int) -> None:
+    """How many drawing processes to use (default: one per core beyond the first, at most
+    two). Batch workers use one each. Takes effect before the first chart is drawn."""
+    with _state.lock:
+        if not _state.lanes:
+            _state.processes = max(1, count)
+
+
+def _key(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, sort_keys=True)
+
+
+def _sample() -> dict[str, Any]:
+    """A service-profile chart of made-up figures, for warming up."""
+    ids = [f"i{n}" for n in range(6)]
+    profile = pd.DataFrame(
+        {
+            "indicator_id": ids,
+            "indicator": [f"Netto driftsutgifter til formål {n}, per innbygger" for n in range(6)],
+            "index": [80.0, 95.5, 101.0, 120.0, 99.0, 110.0],
+            "index_highest": [130.0] * 6,
+            "index_lowest": [70.0] * 6,
+            "index_previous": [85.0, 97.0, 100.0, 115.0, 98.0, 108.0],
+        }
+    )
+    peers = pd.DataFrame(
+        {"indicator_id": ids, "peer": "Asker", "index": [90.0, 100.0, 99.0, 104.0, 96.0, 100.0]}
+    )
+    return profile_chart(profile, "Bærum", "ASSS", peers)
+
+
+def get_ready(kinds: Iterable[str] = ("svg",)) -> None:
+    """Start the drawing processes now, each drawing a sample chart: a process's first chart
+    is slow (it starts, and its JavaScript engine compiles Vega as it goes), and the
+    processes are idle anyway while the report's figures are read."""
+    with _state.lock:
+        if _state.warmed:
+            return
+        _state.warmed = True
+        sample = _key(_sample())
+        for lane in _state.started():
+            for kind in kinds:
+                lane.submit(kind, sample)
+
+
+def draw_later(spec: dict[str, Any], kinds: Iterable[str]) -> None:
+    """Start drawing the chart as each of ``kinds`` ("svg", "png"); SVG first, since the
+    PNG is rasterised from it."""
+    spec_json = _key(spec)
+    for kind in kinds:
+        _state.job(kind, spec_json)
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """The chart as SVG (vector graphics for the PDF)."""
+    return _state.job("svg", _key(spec)).result().decode("utf-8")
+
+
+def render_png(spec: dict[str, Any]) -> bytes:
+    """The chart as PNG at 1.5 times its size (for Word)."""
+    return _state.job("png", _key(spec)).result()

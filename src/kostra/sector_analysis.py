@@ -340,9 +340,10 @@ def _economics(
     obs = session.observations(ids, years)
     memo = ("by_region", tuple(ids), tuple(years))
     if memo not in session.cached:
+        regions, value = obs["region_code"].to_numpy(), obs["value"].to_numpy()
         session.cached[memo] = {
-            key: part.set_index("region_code")["value"]
-            for key, part in obs.groupby(["indicator_id", "year"], sort=False)
+            key: pd.Series(value[rows], index=pd.Index(regions[rows], name="region_code"), name="value")
+            for key, rows in obs.groupby(["indicator_id", "year"], sort=False).indices.items()
         }
     values = cast(dict[tuple[str, int], pd.Series], session.cached[memo])
 

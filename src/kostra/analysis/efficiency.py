@@ -33,13 +33,14 @@ def compute_efficiency(
     production: indicator_id, region_code, value (one year)
     gross, need: per region (index = region code)
     """
-    regions = sorted(set(gross.index) | set(production["region_code"]))
-    in_group = np.isin(np.array(regions, dtype=object), np.array(list(members), dtype=object))
+    regions = sorted(set(gross.index.tolist()) | set(production["region_code"].unique().tolist()))
+    index = pd.Index(regions)
+    in_group = index.isin(list(members))
     if weights:
         columns = {indicator: j for j, indicator in enumerate(weights)}
         rows = production[production["value"].notna() & production["indicator_id"].isin(columns)]
         rows = rows.drop_duplicates(["region_code", "indicator_id"])  # the first figure counts
-        where = pd.Index(regions).get_indexer(rows["region_code"])
+        where = index.get_indexer(rows["region_code"])
         wide = np.full((len(regions), len(columns)), np.nan)
         wide[where, rows["indicator_id"].map(columns).to_numpy(dtype=int)] = rows["value"].to_numpy(
             dtype=float

@@ -257,7 +257,8 @@ class Store:
         indicator_ids: Sequence[str] | None = None,
         years: Sequence[int] | None = None,
     ) -> pd.DataFrame:
-        """Current figures (one per indicator, region and year) with their release kind."""
+        """Current figures (one per indicator, region and year) with their release kind,
+        sorted by indicator, year and region."""
         where: list[str] = []
         params: list[list[str] | list[int]] = []
         if indicator_ids is not None:
@@ -272,7 +273,8 @@ class Store:
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return self.frame(sql, params)
+        # Sorted, so callers can cut the frame into one slice per indicator without grouping.
+        return self.frame(sql + " ORDER BY indicator_id, year, region_code", params)
 
     def has_release(self, checksum: str) -> bool:
         return bool(self.execute("SELECT 1 FROM release WHERE checksum = ?", [checksum]).fetchall())

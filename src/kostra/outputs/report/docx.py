@@ -25,6 +25,7 @@ __all__ = ["render_docx"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TABLE_TEXT = 16  # half-points: 8 pt
+TEXT_WIDTH = 9072  # twips: 16 cm, the width charts are given too
 
 
 class _Styles:
@@ -45,38 +46,55 @@ def _paragraph(document: Any, text: str, style_id: str | None = None) -> Any:
     return paragraph
 
 
-def _cell(text: str, columns: int = 1, *, bold: bool = False, right: bool = False) -> str:
-    span = f'<w:tcPr><w:gridSpan w:val="{columns}"/></w:tcPr>' if columns > 1 else ""
+def _widths(columns: int) -> list[int]:
+    """Column widths in twips across the 16 cm text width: the indicator name gets the most."""
+    first = TEXT_WIDTH * 2 // 5 if columns > 1 else TEXT_WIDTH
+    rest = (TEXT_WIDTH - first) // max(columns - 1, 1)
+    return [first] + [rest] * (columns - 1)
+
+
+def _cell(text: str, width: int, columns: int = 1, *, bold: bool = False, right: bool = False) -> str:
+    span = f'<w:gridSpan w:val="{columns}"/>' if columns > 1 else ""
     align = '<w:pPr><w:jc w:val="right"/></w:pPr>' if right else ""
     weight = "<w:b/>" if bold else ""
     return (
-        f'<w:tc>{span}<w:p>{align}<w:r><w:rPr>{weight}<w:sz w:val="{TABLE_TEXT}"/></w:rPr>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}</w:tcPr>'
+        f'<w:p>{align}<w:r><w:rPr>{weight}<w:sz w:val="{TABLE_TEXT}"/></w:rPr>'
         f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p></w:tc>'
     )
 
 
 def _table_xml(table: ReportTable, style_id: str | None) -> str:
     """A real Word table: a header row repeated on every page, indicator-group rows
-    across the table, numbers right-aligned, 8 pt text."""
-    width = len(table.columns)
+    across the table, numbers right-aligned, 8 pt text. Widths are given both per
+    column and per cell (Word reads the cells, LibreOffice the columns)."""
+    widths = _widths(len(table.columns))
     style = f'<w:tblStyle w:val="{style_id}"/>' if style_id else ""
     rows = [
         "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
-        + "".join(_cell(text, bold=True) for text in table.columns)
+        + "".join(_cell(text, w, bold=True) for text, w in zip(table.columns, widths, strict=True))
         + "</w:tr>"
     ]
     for heading, cells in table.rows:
         if heading is not None and not cells:
-            rows.append(f"<w:tr>{_cell(heading, width, bold=True)}</w:tr>")
+            rows.append(f"<w:tr>{_cell(heading, sum(widths), len(widths), bold=True)}</w:tr>")
         else:
             rows.append(
-                "<w:tr>" + "".join(_cell(c.text, right=i > 0) for i, c in enumerate(cells)) + "</w:tr>"
+                "<w:tr>"
+                + "".join(
+                    _cell(c.text, w, right=i > 0) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+                )
+                + "</w:tr>"
             )
     return (
-        f'<w:tbl xmlns:w="{W}"><w:tblPr>{style}<w:tblW w:w="0" w:type="auto"/>'
+        f'<w:tbl xmlns:w="{W}"><w:tblPr>{style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
         'w:noHBand="0" w:noVBand="1"/></w:tblPr>'
-        "<w:tblGrid>" + "<w:gridCol/>" * width + "</w:tblGrid>" + "".join(rows) + "</w:tbl>"
+        "<w:tblGrid>"
+        + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        + "</w:tblGrid>"
+        + "".join(rows)
+        + "</w:tbl>"
     )
 
 

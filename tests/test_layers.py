@@ -33,8 +33,10 @@ ALLOWED = {
         "importing",
         "fetching",
         "sector_analysis",
+        "comparisons",
     },
     "sector_analysis": {"errors", "names", "formatting", "catalog", "analysis", "api"},
+    "comparisons": {"errors", "catalog", "analysis", "api"},
     "outputs": {
         "errors",
         "names",
@@ -45,6 +47,7 @@ ALLOWED = {
         "api",
         "fetching",
         "sector_analysis",
+        "comparisons",
     },
     "__init__": {"errors", "catalog", "analysis", "api"},
     "__main__": {"outputs"},

@@ -460,7 +460,7 @@ class Session:
     ) -> pd.DataFrame:
         """The service profile and indicator table of one municipality (see KOSTRA.md, method 2)."""
         region = self.region(municipality)
-        _, _, indicators = self._sector_indicators(sector, profile)
+        sector_id, profile_id, indicators = self._sector_indicators(sector, profile)
         chosen = self.group(group).definition
         year = year if year is not None else self.latest_year(indicators)
         table = self._profiles(indicators, [region.code], [year], chosen).drop(columns="year")
@@ -471,6 +471,8 @@ class Session:
             year=year,
             group=chosen.name_nb,
             group_id=chosen.id,
+            sector=sector_id,
+            profile=profile_id,
         )
         return self._name_regions(table)
 

@@ -125,6 +125,9 @@ def test_api_profile_csv_and_xlsx(client: Client) -> None:
     book = load_workbook(io.BytesIO(client.get("/api/profile.xlsx", params=params).content))
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert 1552889 in values
+    # The sector as the catalog names it, however the query spelled it.
+    named = client.get("/api/profile.xlsx", params={**params, "sector": "plo"})
+    assert 'filename="kostra-3201-pleie-og-omsorg-2024.xlsx"' in named.headers["content-disposition"]
 
 
 def test_api_lists_and_pagination(client: Client) -> None:

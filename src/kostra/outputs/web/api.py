@@ -6,7 +6,8 @@ import io
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -143,57 +144,52 @@ def observations(
     return Page(total=len(frame), offset=offset, limit=limit, items=items)
 
 
-@router.get("/profile")
-def profile(
+def _profile_table(
     request: Request,
     municipality: Name,
     sector: Name,
     profile: Name | None = None,
     year: Year = None,
     group: Group = "asss",
-) -> Any:
+) -> pd.DataFrame:
+    """The query of the three profile endpoints, answered once."""
+    return session_of(request).profile(municipality, sector, profile, year, group)
+
+
+ProfileTable = Annotated[pd.DataFrame, Depends(_profile_table)]
+
+
+def _file_name(table: pd.DataFrame, suffix: str) -> str:
+    return f"kostra-{table.attrs['region_code']}-{table.attrs['sector']}-{table.attrs['year']}.{suffix}"
+
+
+@router.get("/profile")
+def profile(table: ProfileTable) -> Any:
     """The service profile and indicator table (as ``kostra profile --format json``)."""
-    table = session_of(request).profile(municipality, sector, profile, year, group)
     return json.loads(render_profile_json(table))
 
 
 @router.get("/profile.csv", response_class=Response)
-def profile_csv(
-    request: Request,
-    municipality: Name,
-    sector: Name,
-    profile: Name | None = None,
-    year: Year = None,
-    group: Group = "asss",
-) -> Response:
-    table = session_of(request).profile(municipality, sector, profile, year, group)
-    name = f"kostra-{table.attrs['region_code']}-{sector}-{table.attrs['year']}.csv"
+def profile_csv(table: ProfileTable) -> Response:
+    """The service profile as CSV (as ``kostra profile --format csv``: plain numbers)."""
     return Response(
         render_profile_csv(table),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(table, "csv")}"'},
     )
 
 
 @router.get("/profile.xlsx", response_class=Response)
-def profile_xlsx(
-    request: Request,
-    municipality: Name,
-    sector: Name,
-    profile: Name | None = None,
-    year: Year = None,
-    group: Group = "asss",
-) -> Response:
-    table = session_of(request).profile(municipality, sector, profile, year, group)
+def profile_xlsx(table: ProfileTable) -> Response:
+    """The service profile as an Excel sheet: the values and the index, as numbers."""
     buffer = io.BytesIO()
     columns = profile_columns(table)
     columns = columns[: columns.index("index") + 1]  # the values and the index, not the metadata
     table.loc[:, columns].to_excel(buffer, index=False, sheet_name="Tjenesteprofil")
-    name = f"kostra-{table.attrs['region_code']}-{sector}-{table.attrs['year']}.xlsx"
     return Response(
         buffer.getvalue(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(table, "xlsx")}"'},
     )
 
 

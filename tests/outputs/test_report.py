@@ -168,12 +168,16 @@ def test_batch_for_all_asss_uses_both_cores(cli, store_path: Path, tmp_path: Pat
         "--sectors",
         "barnevern",
         "-f",
-        "xlsx",
+        "xlsx,docx",
         "-o",
         str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert len(list(tmp_path.glob("*.xlsx"))) == 12
+    # Word's charts come from each worker's own drawing process (not the parent's).
+    words = sorted(tmp_path.glob("*.docx"))
+    assert len(words) == 12
+    assert all(len(Document(str(path)).inline_shapes) == 3 for path in words)  # summary, profile, series
 
 
 def test_ranking_chapter_shows_the_placement_per_sector(session) -> None:  # type: ignore[no-untyped-def]

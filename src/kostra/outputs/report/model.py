@@ -407,6 +407,11 @@ def _ranking_chapter(session: Session, region_code: str, year: int, demodata: bo
     )
 
 
+def _draw_soon(chapter: Chapter, kinds: Sequence[str]) -> None:
+    for _, spec in chapter.charts:
+        draw_later(spec, kinds)
+
+
 def build_report(
     session: Session,
     municipality: str,
@@ -416,8 +421,8 @@ def build_report(
     sectors: Sequence[str] | None = None,
     formats: Sequence[str] = (),
 ) -> Report:
-    """The report model; ``formats`` it is going to be written in start their static
-    charts drawing in the background while the model is being built."""
+    """The report model. Given the ``formats`` it will be written in, the charts those
+    formats embed as images start drawing in the background while the model is built."""
     # SVG first: the PNG is rasterised from it.
     kinds = [k for k in ("svg", "png") if any(k in STATIC_CHARTS.get(f, ()) for f in formats)]
     if kinds:
@@ -452,18 +457,16 @@ def build_report(
     labels = _release_labels(session)
     analyses = []
     chapters = []
-    # Chapter by chapter, so the chart thread draws one chapter's charts while the next is analysed.
+    # Chapter by chapter, so one chapter's charts are drawn while the next is analysed.
     for sector_id in sector_ids:
         analysis = session.analyse(municipality, sector_id, year, group, peers)
         chapter = build_chapter(session, analysis, labels)
-        for _, spec in chapter.charts if kinds else ():
-            draw_later(spec, kinds)
+        _draw_soon(chapter, kinds)
         analyses.append(analysis)
         chapters.append(chapter)
     first = analyses[0]
     summary = _summary_chapter(analyses)
-    for _, spec in summary.charts if kinds else ():
-        draw_later(spec, kinds)
+    _draw_soon(summary, kinds)
     chapters.insert(0, summary)
     demodata = any(a.demodata for a in analyses)
     ranking = _ranking_chapter(session, first.municipality.code, first.year, demodata)

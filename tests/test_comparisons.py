@@ -4,6 +4,8 @@ DEA and similar municipalities on the bundled store."""
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -60,3 +62,10 @@ def test_similar_municipalities_leave_out_the_municipality_itself(session: Sessi
     assert len(found) == 5
     assert "3201" not in set(found["region_code"])
     assert found["region"].notna().all()
+
+
+def test_scipy_is_imported_only_for_dea() -> None:
+    """Half a second of import that every report (which needs no DEA) would wait for."""
+    code = "import sys, kostra.comparisons, kostra.outputs.report.model; print('scipy' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Literal, cast
 import numpy as np
 import pandas as pd
 
-from kostra.analysis.dea import compute_dea
 from kostra.analysis.ranking import KeyFigure, compute_ranking
 from kostra.analysis.similar import compute_similar
 from kostra.errors import ConfigError
@@ -91,6 +90,8 @@ def dea(session: Session, sector: str, year: int | None = None) -> pd.DataFrame:
     """DEA efficiency (input-oriented, variable returns to scale) for all municipalities:
     input = need-adjusted gross expenditure per inhabitant, outputs = the sector's
     production indicators (catalog)."""
+    from kostra.analysis.dea import compute_dea  # imports scipy.optimize: half a second
+
     sector_def = session.catalog.sector(sector)
     economics = session.catalog.sector_economics(sector_def)
     outputs = [p.indicator for p in economics.production]

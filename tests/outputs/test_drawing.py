@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
+import signal
+import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -72,6 +76,8 @@ def test_charts_are_drawn_here_when_the_drawing_process_cannot_start(monkeypatch
     monkeypatch.setattr(drawing.sys, "executable", "/nonexistent/python")
     monkeypatch.setattr(drawing, "_state", drawing._State(1))
     assert drawing.render_svg(_spec("Kommunehelse")) == expected
+    with pytest.raises(drawing.ChartError):  # the same error as from the drawing process
+        drawing.render_svg({"mark": {"type": "no-such-mark"}, "data": {"values": []}})
     drawing._state.close()
 
 
@@ -86,16 +92,57 @@ def test_charts_are_still_drawn_when_the_drawing_process_dies(monkeypatch) -> No
     drawing._state.close()
 
 
+def test_closing_drops_the_charts_not_yet_started(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """So a report that fails (or Ctrl-C) does not wait for its remaining charts."""
+    monkeypatch.setattr(drawing, "_state", drawing._State(1))
+    jobs = [drawing._state.job("png", drawing._key(_spec(f"Sektor {n}"))) for n in range(40)]
+    process = drawing._state.lanes[0].drawer._process
+    drawing._state.close()
+    assert all(job.done() for job in jobs)
+    assert sum(job.cancelled() for job in jobs) > 20
+    assert process is None or process.returncode is not None  # ended and reaped
+
+
+def test_a_fork_while_a_chart_is_drawn_does_not_hang_the_child(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A batch worker forked mid-drawing must not wait for the parent's pipe."""
+    monkeypatch.setattr(drawing, "_state", drawing._State(1))
+    drawing.render_svg(_spec("Oppvarming"))
+    big = summary_chart([{"sektor": f"S{n}", "over": n, "under": 2} for n in range(400)], "ASSS")
+    job = drawing._state.job("png", drawing._key(big))
+    while not job.running():
+        time.sleep(0.01)
+    with warnings.catch_warnings():  # Python 3.12+ warns of forking with threads: we test it
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: the fork hook has run by now
+        os._exit(0)
+    deadline = time.monotonic() + 20
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung in the fork hook")
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+    assert job.result()[:4] == b"\x89PNG"  # the parent's chart is not disturbed
+    drawing._state.close()
+
+
 def test_a_forked_worker_lets_go_of_the_parents_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(drawing, "_state", drawing._State(1))
     drawing.render_svg(_spec("Administrasjon"))
-    parent = drawing._state.lanes[0].drawer._process
-    assert parent is not None
-    drawing._forget_in_child()  # what os.fork runs in the child
+    parents = drawing._state
+    process = parents.lanes[0].drawer._process
+    assert process is not None
+    drawing._forget_in_child()  # what os.fork runs in the child, run here
+    assert drawing._state is not parents
     assert drawing._state.lanes == []
-    assert parent.returncode == 0  # not waited for: the parent's to end
+    assert process.returncode == 0  # not waited for: the parent's to end
     assert drawing.render_svg(_spec("Sosialtjeneste")).startswith("<svg")  # a process of its own
     drawing._state.close()
+    # Here "parent" and "child" are one process: end the parent's side too.
+    os.waitpid(process.pid, 0)  # it ended with its input, which the child let go of
+    parents.close()
 
 
 def test_frames_round_trip_and_a_cut_frame_is_the_end() -> None:

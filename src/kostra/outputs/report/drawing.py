@@ -15,13 +15,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import multiprocessing.util
 import os
+import queue
 import subprocess
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -43,25 +45,31 @@ class ChartError(RuntimeError):
 def _draw_here(kind: str, spec_json: str) -> bytes:
     import vl_convert as vlc
 
-    svg: str = vlc.vegalite_to_svg(json.loads(spec_json), format_locale=NB_LOCALE)
-    if kind == "svg":
-        return svg.encode("utf-8")
-    png: bytes = vlc.svg_to_png(svg, scale=PNG_SCALE)
+    try:
+        svg: str = vlc.vegalite_to_svg(json.loads(spec_json), format_locale=NB_LOCALE)
+        if kind == "svg":
+            return svg.encode("utf-8")
+        png: bytes = vlc.svg_to_png(svg, scale=PNG_SCALE)
+    except Exception as exc:  # the same error, whichever process drew
+        raise ChartError(f"{type(exc).__name__}: {exc}") from exc
     return png
 
 
 class _Drawer:
-    """One drawing process, spoken to from one thread only."""
+    """One drawing process, spoken to from its lane's thread only."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._broken = not sys.executable
+        self.closing = False
 
     def draw(self, kind: str, spec_json: str) -> bytes:
         if not self._broken:
             try:
                 return self._ask(kind, spec_json)
             except (OSError, EOFError):
+                if self.closing:
+                    raise ChartError("the drawing process was stopped") from None
                 # It could not start or has died: draw here, slower but the same.
                 self._broken = True
                 self.close()
@@ -72,8 +80,12 @@ class _Drawer:
             config = json.dumps({"locale": NB_LOCALE, "scale": PNG_SCALE})
             script = str(Path(__file__).with_name("draw_process.py"))
             # -P: the script's folder (html.py, docx.py ...) must not shadow real modules.
+            # bufsize=0: unbuffered pipes have no lock that a fork could copy while held.
             self._process = subprocess.Popen(
-                [sys.executable, "-P", script, config], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+                [sys.executable, "-P", script, config],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                bufsize=0,
             )
         assert self._process.stdin is not None
         assert self._process.stdout is not None
@@ -112,29 +124,61 @@ class _Drawer:
             process.returncode = 0  # the parent's to wait for, not ours
 
 
+_Job = tuple[Future[bytes], str, str]
+
+
 class _Lane:
-    """A drawing process and the thread that feeds it."""
+    """A drawing process and the thread that feeds it, one chart after another.
+
+    A daemon thread and a plain queue rather than an executor: at exit, Python would join
+    an executor's threads only after they had drawn every chart still queued."""
 
     def __init__(self, number: int, lock: threading.RLock) -> None:
         self.lock = lock
         self.drawer = _Drawer()
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kostra-draw-{number}")
         self.queued = 0
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=f"kostra-draw-{number}", daemon=True)
+        self._thread.start()
 
     def submit(self, kind: str, spec_json: str) -> Future[bytes]:
-        self.queued += 1
-        job = self.executor.submit(self.drawer.draw, kind, spec_json)
-        job.add_done_callback(self._done)
+        job: Future[bytes] = Future()
+        with self.lock:
+            self.queued += 1
+        self._jobs.put((job, kind, spec_json))
         return job
 
-    def _done(self, _: Future[bytes]) -> None:
-        with self.lock:
-            self.queued -= 1
+    def _run(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            job, kind, spec_json = item
+            if job.set_running_or_notify_cancel():
+                try:
+                    job.set_result(self.drawer.draw(kind, spec_json))
+                except BaseException as exc:  # the caller of result() gets it
+                    job.set_exception(exc)
+            with self.lock:
+                self.queued -= 1
+
+    def close(self) -> None:
+        """Drop the charts not yet started, finish the one being drawn, end the process."""
+        self.drawer.closing = True
+        with contextlib.suppress(queue.Empty):
+            while True:
+                item = self._jobs.get_nowait()
+                if item is not None:
+                    item[0].cancel()
+        self._jobs.put(None)
+        self._thread.join(timeout=10)
+        if not self._thread.is_alive():  # else it still reads the pipe: leave it to the exit
+            self.drawer.close()
+
+    def forget(self) -> None:
+        self.drawer.forget()
 
 
 class _State:
     def __init__(self, processes: int) -> None:
-        self.lock = threading.RLock()  # RLock: a finished job's callback runs in submit()
+        self.lock = threading.RLock()
         self.processes = processes
         self.lanes: list[_Lane] = []
         self.jobs: OrderedDict[tuple[str, str], Future[bytes]] = OrderedDict()
@@ -144,6 +188,9 @@ class _State:
     def started(self) -> list[_Lane]:
         if not self.lanes:
             self.lanes = [_Lane(n, self.lock) for n in range(self.processes)]
+            # Batch workers leave through os._exit, past atexit; multiprocessing's own
+            # exit handlers still run there, so the drawing process is ended and reaped.
+            multiprocessing.util.Finalize(None, self.close, exitpriority=10)
         return self.lanes
 
     def lane_for(self, spec_json: str) -> _Lane:
@@ -169,13 +216,13 @@ class _State:
             return job
 
     def close(self) -> None:
-        for lane in self.lanes:
-            lane.executor.shutdown(wait=True, cancel_futures=True)
-            lane.drawer.close()
+        lanes, self.lanes = self.lanes, []
+        for lane in lanes:
+            lane.close()
 
     def forget(self) -> None:
         for lane in self.lanes:
-            lane.drawer.forget()
+            lane.forget()
 
 
 # One drawing process per core beyond the first, at most two: on two cores, a second process

@@ -92,6 +92,20 @@ def test_charts_are_still_drawn_when_the_drawing_process_dies(monkeypatch) -> No
     drawing._state.close()
 
 
+def test_a_stuck_drawing_process_gives_an_error_not_a_hang(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(drawing, "_state", drawing._State(1))
+    monkeypatch.setattr(drawing, "WAIT_SECONDS", 1.0)
+    drawing.render_svg(_spec("Samferdsel"))
+    process = drawing._state.lanes[0].drawer._process
+    assert process is not None
+    os.kill(process.pid, signal.SIGSTOP)
+    with pytest.raises(drawing.ChartError, match="stuck"):
+        drawing.render_svg(_spec("Brann"))
+    # The stuck process is ended; asked again, the chart is drawn (in this process).
+    assert drawing.render_svg(_spec("Brann")).startswith("<svg")
+    drawing._state.close()
+
+
 def test_closing_drops_the_charts_not_yet_started(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """So a report that fails (or Ctrl-C) does not wait for its remaining charts."""
     monkeypatch.setattr(drawing, "_state", drawing._State(1))

@@ -36,6 +36,8 @@ __all__ = ["PNG_SCALE", "ChartError", "draw_later", "get_ready", "render_png", "
 
 PNG_SCALE = 1.5  # 190 dots per inch at the 16 cm the Word report uses
 KEEP = 256  # drawn charts kept for reuse (a full report has about 25)
+# A chart takes a tenth of a second; only a stuck drawing process takes minutes.
+WAIT_SECONDS = 120.0
 
 
 class ChartError(RuntimeError):
@@ -112,6 +114,14 @@ class _Drawer:
             process.kill()
             process.wait()
         process.stdout.close()
+
+    def kill(self) -> None:
+        """End the process from another thread; the lane's thread then meets the end of the
+        pipe and draws here."""
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
 
     def forget(self) -> None:
         """In a forked child: let go of the parent's process without ending it."""
@@ -215,6 +225,15 @@ class _State:
             self.jobs.move_to_end(key)
             return job
 
+    def give_up(self, kind: str, spec_json: str) -> None:
+        """End the stuck process drawing this chart: its lane draws in this process from now
+        on, and asking for the chart again starts it anew."""
+        with self.lock:
+            self.jobs.pop((kind, spec_json), None)
+            lane = self.lane_of.get(spec_json)
+        if lane is not None:
+            lane.drawer.kill()
+
     def close(self) -> None:
         lanes, self.lanes = self.lanes, []
         for lane in lanes:
@@ -295,11 +314,23 @@ def draw_later(spec: dict[str, Any], kinds: Iterable[str]) -> None:
         _state.job(kind, spec_json)
 
 
+def _drawn(kind: str, spec: dict[str, Any]) -> bytes:
+    spec_json = _key(spec)
+    job = _state.job(kind, spec_json)
+    try:
+        return job.result(timeout=WAIT_SECONDS)
+    except TimeoutError:
+        _state.give_up(kind, spec_json)
+        raise ChartError(
+            f"no {kind.upper()} chart after {WAIT_SECONDS:.0f} s: the drawing process is stuck"
+        ) from None
+
+
 def render_svg(spec: dict[str, Any]) -> str:
     """The chart as SVG (vector graphics for the PDF)."""
-    return _state.job("svg", _key(spec)).result().decode("utf-8")
+    return _drawn("svg", spec).decode("utf-8")
 
 
 def render_png(spec: dict[str, Any]) -> bytes:
     """The chart as PNG at 1.5 times its size (for Word)."""
-    return _state.job("png", _key(spec)).result()
+    return _drawn("png", spec)

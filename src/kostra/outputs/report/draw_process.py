@@ -18,7 +18,7 @@ import signal
 import struct
 import sys
 from collections import OrderedDict
-from typing import IO
+from typing import IO, Any
 
 HEADER = struct.Struct(">cI")
 KEEP_SVGS = 64  # a PNG is rasterised from the SVG drawn just before it
@@ -53,29 +53,43 @@ def write_frame(stream: IO[bytes], kind: bytes, body: bytes) -> None:
     stream.flush()
 
 
+class Renderer:
+    """Charts drawn by vl-convert, as SVG or as PNG rasterised from the SVG (kept for a
+    while: the PNG of a chart is asked for just after its SVG). Used from one thread."""
+
+    def __init__(self, locale: dict[str, Any], scale: float) -> None:
+        import vl_convert
+
+        self._vlc = vl_convert
+        self._locale, self._scale = locale, scale
+        self._svgs: OrderedDict[bytes, str] = OrderedDict()
+
+    def _svg(self, spec: bytes) -> str:
+        if spec not in self._svgs:
+            self._svgs[spec] = self._vlc.vegalite_to_svg(json.loads(spec), format_locale=self._locale)
+            while len(self._svgs) > KEEP_SVGS:
+                self._svgs.popitem(last=False)
+        return self._svgs[spec]
+
+    def draw(self, kind: str, spec: bytes) -> bytes:
+        """``kind`` "svg" or "png"; ``spec`` the Vega-Lite spec as JSON."""
+        svg = self._svg(spec)
+        if kind == "svg":
+            return svg.encode("utf-8")
+        png: bytes = self._vlc.svg_to_png(svg, scale=self._scale)
+        return png
+
+
 def main() -> None:
-    import vl_convert as vlc
-
     config = json.loads(sys.argv[1])
-    locale, scale = config["locale"], float(config["scale"])
-    svgs: OrderedDict[bytes, str] = OrderedDict()
-
-    def svg_of(spec: bytes) -> str:
-        if spec not in svgs:
-            svgs[spec] = vlc.vegalite_to_svg(json.loads(spec), format_locale=locale)
-            while len(svgs) > KEEP_SVGS:
-                svgs.popitem(last=False)
-        return svgs[spec]
-
+    renderer = Renderer(config["locale"], float(config["scale"]))
     # Ctrl-C reaches the whole process group: the parent decides, and this process ends
     # when its input does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while (frame := read_frame(sys.stdin.buffer)) is not None:
         kind, spec = frame
         try:
-            answer = (
-                svg_of(spec).encode("utf-8") if kind == b"s" else vlc.svg_to_png(svg_of(spec), scale=scale)
-            )
+            answer = renderer.draw("svg" if kind == b"s" else "png", spec)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a Rust panic too: the parent raises it, this goes on

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from kostra.outputs.report.charts import NB_LOCALE, profile_chart
-from kostra.outputs.report.draw_process import read_frame, write_frame
+from kostra.outputs.report.draw_process import Renderer, read_frame, write_frame
 
 __all__ = ["PNG_SCALE", "ChartError", "draw_later", "get_ready", "render_png", "render_svg", "use_processes"]
 
@@ -44,25 +44,13 @@ class ChartError(RuntimeError):
     """vl-convert could not draw a chart."""
 
 
-def _draw_here(kind: str, spec_json: str) -> bytes:
-    import vl_convert as vlc
-
-    try:
-        svg: str = vlc.vegalite_to_svg(json.loads(spec_json), format_locale=NB_LOCALE)
-        if kind == "svg":
-            return svg.encode("utf-8")
-        png: bytes = vlc.svg_to_png(svg, scale=PNG_SCALE)
-    except Exception as exc:  # the same error, whichever process drew
-        raise ChartError(f"{type(exc).__name__}: {exc}") from exc
-    return png
-
-
 class _Drawer:
     """One drawing process, spoken to from its lane's thread only."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._broken = not sys.executable
+        self._here: Renderer | None = None
         self.closing = False
 
     def draw(self, kind: str, spec_json: str) -> bytes:
@@ -75,7 +63,15 @@ class _Drawer:
                 # It could not start or has died: draw here, slower but the same.
                 self._broken = True
                 self.close()
-        return _draw_here(kind, spec_json)
+        return self._draw_here(kind, spec_json)
+
+    def _draw_here(self, kind: str, spec_json: str) -> bytes:
+        if self._here is None:
+            self._here = Renderer(NB_LOCALE, PNG_SCALE)
+        try:
+            return self._here.draw(kind, spec_json.encode("utf-8"))
+        except Exception as exc:  # the same error, whichever process drew
+            raise ChartError(f"{type(exc).__name__}: {exc}") from exc
 
     def _ask(self, kind: str, spec_json: str) -> bytes:
         if self._process is None:

@@ -69,6 +69,24 @@ def session_of(request: Request) -> Session:
     return session
 
 
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(content: bytes | str, name: str, *, inline: bool = False) -> Response:
+    """A file to save (or, ``inline``, to show), its type taken from the name's suffix."""
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]],
+        headers={"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"'},
+    )
+
+
 @router.get("/regions", response_model=list[RegionOut])
 def regions(
     request: Request,
@@ -172,11 +190,7 @@ def profile(table: ProfileTable) -> Any:
 @router.get("/profile.csv", response_class=Response)
 def profile_csv(table: ProfileTable) -> Response:
     """The service profile as CSV (as ``kostra profile --format csv``: plain numbers)."""
-    return Response(
-        render_profile_csv(table),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_file_name(table, "csv")}"'},
-    )
+    return download(render_profile_csv(table), _file_name(table, "csv"))
 
 
 @router.get("/profile.xlsx", response_class=Response)
@@ -186,11 +200,7 @@ def profile_xlsx(table: ProfileTable) -> Response:
     columns = profile_columns(table)
     columns = columns[: columns.index("index") + 1]  # the values and the index, not the metadata
     table.loc[:, columns].to_excel(buffer, index=False, sheet_name="Tjenesteprofil")
-    return Response(
-        buffer.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_file_name(table, "xlsx")}"'},
-    )
+    return download(buffer.getvalue(), _file_name(table, "xlsx"))
 
 
 class SeriesPoint(BaseModel):

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kostra.formatting import format_nb
 from kostra.outputs.report.charts import NB_LOCALE, profile_chart, series_chart
-from kostra.outputs.web.api import Group, Name, Year, session_of
+from kostra.outputs.web.api import Group, Name, Year, download, session_of
 
 __all__ = ["router"]
 
@@ -85,14 +85,6 @@ def overview(request: Request, code: PathName, year: Year = None, group: Group =
     return _page("overview.html.j2", region=region, rows=rows, year=year, group=session.group(group))
 
 
-REPORT_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 @router.get("/kommune/{code}/rapport.{fmt}")
 def full_report(
     request: Request,
@@ -107,12 +99,7 @@ def full_report(
 
     report = build_report(session_of(request), code, year, group, formats=[fmt])
     name = f"kostra-{report.region_code}-{slug(report.municipality)}-{report.year}.{fmt}"
-    disposition = "inline" if fmt == "html" else "attachment"
-    return Response(
-        render(report, fmt),
-        media_type=REPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
-    )
+    return download(render(report, fmt), name, inline=fmt == "html")
 
 
 @router.get("/kommune/{code}/{sector}", response_class=HTMLResponse)

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -302,12 +302,13 @@ def get_ready(kinds: Iterable[str] = ("svg",)) -> None:
                 lane.submit(kind, sample)
 
 
-def draw_later(spec: dict[str, Any], kinds: Iterable[str]) -> None:
+def draw_later(spec: dict[str, Any], kinds: Sequence[str]) -> None:
     """Start drawing the chart as each of ``kinds`` ("svg", "png"); SVG first, since the
-    PNG is rasterised from it."""
-    spec_json = _key(spec)
-    for kind in kinds:
-        _state.job(kind, spec_json)
+    PNG is rasterised from it. No kinds (HTML, Excel): nothing to do, not even the key."""
+    if kinds:
+        spec_json = _key(spec)
+        for kind in kinds:
+            _state.job(kind, spec_json)
 
 
 def _drawn(kind: str, spec: dict[str, Any]) -> bytes:

@@ -115,7 +115,7 @@ def test_a_timeout_is_retried(fresh, fake_ssb) -> None:  # type: ignore[no-untyp
     fake, base = fake_ssb
     fake.fault(r"/tables/12134/data$", "hang", times=1, hang_seconds=2.0)
     report = _fetch(fresh, base, timeout=0.5)
-    assert report.retries == 1 and "timed out" in report.events[0]
+    assert report.retries == 1 and "tidsavbrudd" in report.events[0]
     assert all(t.status == "loaded" for t in report.tables)
 
 
@@ -137,7 +137,7 @@ def test_a_table_that_keeps_failing_is_not_half_written(fresh, fake_ssb) -> None
     report = _fetch(fresh, base, sectors=["okonomi", "administrasjon"], attempts=3)
     status = {t.table: t.status for t in report.tables}
     assert status == {"12134": "loaded", "12137": "loaded", "12362": "failed"}
-    assert "after 3 tries" in report.failed[0].message
+    assert "etter 3 forsøk" in report.failed[0].message
     sources = set(fresh.releases()["source"])
     assert {"ssb:12134", "ssb:12137"} <= sources and "ssb:12362" not in sources
     assert len(fresh.releases()) == fresh_releases + 2
@@ -164,7 +164,7 @@ def test_unreachable_ssb_is_one_line_and_leaves_the_store_unchanged(fresh) -> No
     before = fresh.store.fingerprint()
     with httpx.Client(timeout=1.0) as http:
         client = PxWebClient(http, "http://127.0.0.1:9", sleep=lambda s: None)
-        with pytest.raises(SourceUnreachable, match="SSB cannot be reached") as info:
+        with pytest.raises(SourceUnreachable, match="SSB kan ikke nås") as info:
             fresh.fetch(sectors=OKONOMI, regions=False, pxweb=client)
     assert "\n" not in str(info.value)
     assert fresh.store.fingerprint() == before

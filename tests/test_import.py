@@ -59,7 +59,7 @@ def test_jsonstat_with_release_time(fresh) -> None:
 def test_names_instead_of_numbers_and_an_explicit_indicator(fresh, tmp_path: Path) -> None:
     path = tmp_path / "egen.csv"
     path.write_text("region;år;Min indikator\nBærum;2024;12,5\nAsker;2024;11\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"egen.csv, row 2: unknown figure 'Min indikator'"):
+    with pytest.raises(InputError, match=r"egen.csv, rad 2: ukjent statistikkvariabel 'Min indikator'"):
         fresh.import_file(path)
     fresh.import_file(path, indicator="plo_sykefravaer")
     assert _current(fresh, "plo_sykefravaer", "3203", 2024) == (11.0, "file")
@@ -68,23 +68,23 @@ def test_names_instead_of_numbers_and_an_explicit_indicator(fresh, tmp_path: Pat
 BROKEN = {
     "wrong_encoding.csv": (
         "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n".encode("utf-16"),
-        "NUL bytes",
+        "NUL-tegn",
     ),
     "missing_column.csv": (
         b"region;statistikkvariabel\n3201 Baerum;Frie inntekter per innbygger (kr)\n",
-        "no column with figures",
+        "fant ingen kolonne med tall",
     ),
     "unknown_region.csv": (
         "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n9876 Atlantis;2024;2\n".encode(),
-        r"unknown_region.csv, row 3: unknown region code '9876'",
+        r"unknown_region.csv, rad 3: ukjent regionkode '9876'",
     ),
     "unknown_name.csv": (
         "region;år;Frie inntekter per innbygger (kr)\nBærum;2024;1\nAtlantis;2024;2\n".encode(),
-        r"unknown_name.csv, row 3: no municipality or county called 'Atlantis'",
+        r"unknown_name.csv, rad 3: fant ingen kommune eller fylke som heter 'Atlantis'",
     ),
     "not_a_number.csv": (
         "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n3203 Asker;2024;mye\n".encode(),
-        r"not_a_number.csv, row 3: 'mye' in column",
+        r"not_a_number.csv, rad 3: 'mye' i kolonnen",
     ),
     "broken.json": (
         json.dumps(
@@ -96,9 +96,9 @@ BROKEN = {
                 "value": [1],
             }
         ).encode(),
-        "has 1 cells, expected 2",
+        "har 1 celle, ventet 2",
     ),
-    "broken.xlsx": (b"PK\x03\x04 this is not really a zip", "not a readable XLSX file"),
+    "broken.xlsx": (b"PK\x03\x04 this is not really a zip", "er ikke en lesbar XLSX-fil"),
 }
 
 

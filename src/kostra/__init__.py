@@ -12,10 +12,12 @@ from kostra.errors import (
     ConfigError,
     InputError,
     KostraError,
+    ParameterError,
     RegionNotFound,
     SourceError,
     SourceUnreachable,
     StoreError,
+    YearNotAvailable,
 )
 
 __version__ = "0.1.0"
@@ -27,12 +29,14 @@ __all__ = [
     "Indicator",
     "InputError",
     "KostraError",
+    "ParameterError",
     "Region",
     "RegionNotFound",
     "Session",
     "SourceError",
     "SourceUnreachable",
     "StoreError",
+    "YearNotAvailable",
     "__version__",
     "default_db_path",
     "load_catalog",

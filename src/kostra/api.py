@@ -31,8 +31,8 @@ from kostra.analysis.groups import find_group, members_in_year
 from kostra.analysis.regions import Region, canonical_codes, canonicalize, resolve_region
 from kostra.analysis.releases import compute_release_diff
 from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
-from kostra.catalog import Catalog, GroupDef, Indicator, Member, load_catalog
-from kostra.errors import ConfigError, InputError, RegionNotFound
+from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog
+from kostra.errors import InputError, ParameterError, RegionNotFound, YearNotAvailable
 from kostra.fetching import (
     FIRST_YEAR,
     ChunkCache,
@@ -390,12 +390,10 @@ class Session:
         return membership, subject_keys
 
     def _sector_indicators(self, sector: str, profile: str | None) -> tuple[str, str, list[Indicator]]:
-        found = self.catalog.sector(sector)
+        found = self.service_area(sector)
         chosen = self.catalog.profile(found, profile)
-        indicators = self.catalog.indicators_of(found.id, chosen.id)
-        if not indicators:
-            raise ConfigError(f"sector {found.id} profile {chosen.id} has no indicators")
-        return found.id, chosen.id, indicators
+        # The catalog check guarantees every visible profile has indicators.
+        return found.id, chosen.id, self.catalog.indicators_of(found.id, chosen.id)
 
     def _profiles(
         self,
@@ -462,7 +460,7 @@ class Session:
         region = self.region(municipality)
         sector_id, profile_id, indicators = self._sector_indicators(sector, profile)
         chosen = self.group(group).definition
-        year = year if year is not None else self.latest_year(indicators)
+        year = self.resolve_year(indicators, year, self.catalog.sectors[sector_id].name_nb.lower())
         table = self._profiles(indicators, [region.code], [year], chosen).drop(columns="year")
         table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
         table.attrs.update(
@@ -497,11 +495,13 @@ class Session:
         )
         chosen = self.group(group).definition
         sector_ids = (
-            [self.catalog.sector(s).id for s in sectors]
+            [self.service_area(s).id for s in sectors]
             if sectors
             else [s.id for s in self.catalog.sectors.values() if not s.hidden]
         )
         indicators = [i for s in sector_ids for i in self.catalog.indicators_of(s)]
+        for year in wanted:
+            self.resolve_year(indicators, year)
         table = self._profiles(indicators, codes, wanted, chosen)
         placement = pd.DataFrame(
             [(i.id, i.sector, p) for i in indicators for p in i.profiles],
@@ -509,17 +509,60 @@ class Session:
         )
         return table.merge(placement, on="indicator_id")
 
+    def uses_demodata(self, indicator_ids: Sequence[str], years: Sequence[int]) -> bool:
+        """Whether any figure in force for ``indicator_ids`` in ``years`` is generated demodata."""
+        figures = self.observations(indicator_ids, years)
+        return bool((figures["release_kind"] == "demodata").any()) if len(figures) else False
+
     def _name_regions(self, table: pd.DataFrame) -> pd.DataFrame:
         names = self.regions.set_index("code")["name"]
         for column in ("highest_region", "lowest_region"):
             table[column + "_name"] = table[column].map(names)
         return table
 
-    def latest_year(self, indicators: Sequence[Indicator]) -> int:
-        year = self.store.latest_year([i.id for i in indicators])
+    def year_span(self, indicators: Sequence[Indicator]) -> tuple[int, int]:
+        """The first and last year the store has figures for (any of) ``indicators``."""
+        ids = tuple(sorted(i.id for i in indicators))
+        key = ("year_span", ids)
+        if key not in self._cache.frames:
+            span = self.store.year_span(ids)
+            if span is None:
+                raise InputError(
+                    "datalageret har ingen tall for disse indikatorene; "
+                    "kjør 'kostra data status' for å se hva det har"
+                )
+            self._cache.frames[key] = span
+        return cast(tuple[int, int], self._cache.frames[key])
+
+    def resolve_year(self, indicators: Sequence[Indicator], year: int | None = None, what: str = "") -> int:
+        """``year``, or the latest year with figures when it is None; a year outside the
+        years the store has figures for is refused, naming the years it has."""
+        first, last = self.year_span(indicators)
         if year is None:
-            raise InputError("the store holds no figures for these indicators")
+            return last
+        if not first <= year <= last:
+            about = f" ({what})" if what else ""
+            raise YearNotAvailable(
+                f"kostra har ikke tall for {year}{about}; kostra har tall for {first}–{last}"
+            )
         return year
+
+    def latest_year(self, indicators: Sequence[Indicator]) -> int:
+        """The latest year with figures for (any of) ``indicators``."""
+        return self.year_span(indicators)[1]
+
+    def service_area(self, name: str) -> Sector:
+        """The service area called ``name``; the catalog's hidden sectors (basis figures such
+        as population) are no service area, so profiles and reports refuse them by name."""
+        sector = self.catalog.sector(name)
+        if sector.hidden:
+            known = ", ".join(s.id for s in self.catalog.sectors.values() if not s.hidden)
+            what = sector.intro_nb.rstrip(".")
+            raise ParameterError(
+                f"{sector.id} er ikke et tjenesteområde, men grunnlagstall ({what[:1].lower()}{what[1:]}; "
+                f"se dem med 'kostra data status --sector {sector.id}'); velg ett av: {known}"
+            )
+        return sector
 
     # -- imports and status ---------------------------------------------------------
     def import_file(

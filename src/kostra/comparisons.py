@@ -16,17 +16,12 @@ import pandas as pd
 
 from kostra.analysis.ranking import KeyFigure, compute_ranking
 from kostra.analysis.similar import compute_similar
-from kostra.errors import ConfigError
+from kostra.errors import ConfigError, InputError, ParameterError, YearNotAvailable
 
 if TYPE_CHECKING:
     from kostra.api import Session
 
-__all__ = ["dea", "explain_rank", "rank", "similar"]
-
-
-def _today(session: Session) -> frozenset[str]:
-    """Today's municipalities: the ones compared (figures on old borders are filed under them)."""
-    return frozenset(session.municipalities())
+__all__ = ["dea", "explain_rank", "rank", "ranked_sector", "similar"]
 
 
 def rank(
@@ -36,25 +31,50 @@ def rank(
     (key figures with scores and contributions, sector and total scores with ranks)."""
     ranking = session.catalog.ranking
     if ranking is None:
-        raise ConfigError("the catalog has no ranking.yaml")
+        raise ConfigError("katalogen har ingen rangering (ranking.yaml mangler)")
     figures = {
         s: [KeyFigure(f.indicator, f.direction, f.weight) for f in fs]
         for s, fs in ranking.key_figures.items()
     }
     ids = sorted({f.indicator for fs in figures.values() for f in fs})
-    when = year if year is not None else session.latest_year([session.catalog.indicators[i] for i in ids])
+    when = session.resolve_year([session.catalog.indicators[i] for i in ids], year, "rangeringen")
     key = ("rank", when, rule)
     if key not in session.cached:
         obs = session.observations(ids, [when])
-        obs = obs[obs["region_code"].isin(_today(session))]
+        obs = obs[obs["region_code"].isin(session.municipalities())]
         session.cached[key] = compute_ranking(obs, figures, ranking.sector_weights, rule)
     result = cast(tuple[pd.DataFrame, pd.DataFrame], session.cached[key])
     names = session.regions.set_index("code")["name"]
+    sector_names = {"totalt": "Totalt", **{s.id: s.name_nb for s in session.catalog.sectors.values()}}
+    indicator_names = {i: session.catalog.indicators[i].name_nb for i in ids}
     figures_frame, sectors = result
-    return (
-        figures_frame.assign(region=figures_frame["region_code"].map(names), year=when),
-        sectors.assign(region=sectors["region_code"].map(names), year=when),
+    figures_frame = figures_frame.assign(
+        region=figures_frame["region_code"].map(names),
+        year=when,
+        indicator=figures_frame["indicator_id"].map(indicator_names),
+        sector_name=figures_frame["sector"].map(sector_names),
     )
+    sectors = sectors.assign(
+        region=sectors["region_code"].map(names), year=when, sector_name=sectors["sector"].map(sector_names)
+    )
+    demodata = session.uses_demodata(ids, [when])
+    figures_frame.attrs["demodata"] = sectors.attrs["demodata"] = demodata
+    return figures_frame, sectors
+
+
+def ranked_sector(session: Session, sector: str | None) -> str:
+    """``"totalt"`` for no sector (or "totalt"), else the id of a service area the ranking
+    covers; a service area without key figures is refused, naming those that have them."""
+    if sector is None or sector == "totalt":
+        return "totalt"
+    found = session.service_area(sector).id
+    ranking = session.catalog.ranking
+    covered = list(ranking.key_figures) if ranking else []
+    if found not in covered:
+        raise ParameterError(
+            f"{found} har ingen nøkkeltall i rangeringen; velg ett av: {', '.join(covered)} (eller totalt)"
+        )
+    return found
 
 
 def explain_rank(
@@ -63,11 +83,14 @@ def explain_rank(
     """One municipality's placement in a sector: each key figure's value, score and
     contribution, and the change in rank since last year."""
     region = session.region(municipality)
-    sector_id = sector if sector == "totalt" else session.catalog.sector(sector).id
+    sector_id = ranked_sector(session, sector)
     figures, sectors = rank(session, year)
     when = int(sectors["year"].iloc[0])
     mine = sectors[(sectors["region_code"] == region.code) & (sectors["sector"] == sector_id)]
-    _, before = rank(session, when - 1)
+    try:
+        _, before = rank(session, when - 1)
+    except YearNotAvailable:  # the first year with figures has no previous rank
+        before = sectors.iloc[:0]
     earlier = before[(before["region_code"] == region.code) & (before["sector"] == sector_id)]
     detail = figures[
         (figures["region_code"] == region.code) & ((figures["sector"] == sector_id) | (sector_id == "totalt"))
@@ -77,6 +100,8 @@ def explain_rank(
     return {
         "municipality": region.short_name,
         "sector": sector_id,
+        "sector_name": "Totalt" if sector_id == "totalt" else session.catalog.sectors[sector_id].name_nb,
+        "demodata": bool(sectors.attrs.get("demodata", False)),
         "year": when,
         "score": float(mine["score"].iloc[0]) if len(mine) else float("nan"),
         "rank": None if place is None or pd.isna(place) else int(place),
@@ -92,25 +117,41 @@ def dea(session: Session, sector: str, year: int | None = None) -> pd.DataFrame:
     production indicators (catalog)."""
     from kostra.analysis.dea import compute_dea  # imports scipy.optimize: half a second
 
-    sector_def = session.catalog.sector(sector)
+    sector_def = session.service_area(sector)
     economics = session.catalog.sector_economics(sector_def)
     outputs = [p.indicator for p in economics.production]
     if not outputs:
-        raise ConfigError(f"sector {sector_def.id} has no production indicators for DEA")
+        raise ConfigError(f"{sector_def.id} har ingen produksjonsindikatorer for DEA i katalogen")
     ids = [economics.gross_expenditure, economics.need_index, *outputs]
-    when = year if year is not None else session.latest_year([session.catalog.indicators[i] for i in ids])
+    indicators = [session.catalog.indicators[i] for i in ids]
+    when = session.resolve_year(indicators, year, sector_def.name_nb.lower())
     obs = session.observations(ids, [when])
-    wide = obs[obs["region_code"].isin(_today(session))].pivot_table(
-        index="region_code", columns="indicator_id", values="value", aggfunc="first"
+    today = session.municipalities()
+    wide = (
+        obs[obs["region_code"].isin(today)]
+        .pivot_table(index="region_code", columns="indicator_id", values="value", aggfunc="first")
+        .reindex(index=today, columns=ids)
     )
     inputs = (wide[economics.gross_expenditure] / wide[economics.need_index]).rename("input").to_frame()
-    result = compute_dea(inputs, wide.reindex(columns=outputs))
+    result = compute_dea(inputs, wide.reindex(columns=outputs)).assign(missing="")
+    # A municipality without every figure cannot be placed; say which figures it lacks.
+    lacking = wide.isna()
+    left_out = [
+        (code, ", ".join(session.catalog.indicators[i].name_nb for i in ids if lacking.at[code, i]))
+        for code in today
+        if code not in set(result["region_code"])
+    ]
+    result = pd.concat(
+        [result, pd.DataFrame(left_out, columns=["region_code", "missing"])], ignore_index=True
+    )
     names = session.regions.set_index("code")["name"]
-    return (
+    result = (
         result.assign(region=result["region_code"].map(names), year=when)
-        .sort_values("efficiency", ascending=False, kind="stable")
+        .sort_values("efficiency", ascending=False, kind="stable", na_position="last")
         .reset_index(drop=True)
     )
+    result.attrs.update(sector=sector_def.id, demodata=session.uses_demodata(ids, [when]))
+    return result
 
 
 def similar(session: Session, municipality: str, count: int = 10, year: int | None = None) -> pd.DataFrame:
@@ -119,11 +160,17 @@ def similar(session: Session, municipality: str, count: int = 10, year: int | No
     region = session.region(municipality)
     needs = [e.need_index for e in session.catalog.economics.values()]
     ids = ["pop_total", "pop_0_17", "pop_67p", "pop_80p", "okonomi_frie_inntekter_per_innb", *needs]
-    when = year if year is not None else session.latest_year([session.catalog.indicators["pop_total"]])
-    wide = session.observations(ids, [when]).pivot_table(
-        index="region_code", columns="indicator_id", values="value", aggfunc="first"
+    when = session.resolve_year([session.catalog.indicators["pop_total"]], year, "folketall")
+    wide = (
+        session.observations(ids, [when])
+        .pivot_table(index="region_code", columns="indicator_id", values="value", aggfunc="first")
+        .reindex(index=session.municipalities(), columns=ids)
     )
-    wide = wide[wide.index.isin(_today(session))]
+    lacking = [session.catalog.indicators[i].name_nb for i in ids if pd.isna(wide.at[region.code, i])]
+    if lacking:
+        raise InputError(
+            f"{region.short_name} mangler tall for {when} som likhet måles på: {', '.join(lacking)}"
+        )
     criteria = pd.DataFrame(
         {
             "population": np.log(wide["pop_total"]),
@@ -136,4 +183,6 @@ def similar(session: Session, municipality: str, count: int = 10, year: int | No
     )
     found = compute_similar(criteria, region.code, count)
     names = session.regions.set_index("code")["name"]
-    return found.assign(region=found["region_code"].map(names))
+    found = found.assign(region=found["region_code"].map(names))
+    found.attrs.update(year=when, demodata=session.uses_demodata(ids, [when]))
+    return found

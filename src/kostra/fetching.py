@@ -33,6 +33,8 @@ from kostra.store import ReleaseSpec, Store
 __all__ = ["ChunkCache", "FetchProgress", "FetchReport", "FetchRequest", "TableResult", "fetch_tables"]
 
 FIRST_YEAR = 2015
+# How the summary names a release's revision (the store keeps the English codes).
+_REVISION_NB = {"unrevised": "foreløpige tall", "revised": "endelige tall"}
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,10 @@ def _wanted(
 ) -> dict[str, list[str]]:
     geo, metric, time = (metadata.dimension(r) for r in ("geo", "metric", "time"))
     if geo is None or metric is None or time is None:
-        raise SourceError(f"table {metadata.table_id}: metadata lacks region, figure or year dimensions")
+        raise SourceError(
+            f"tabell {metadata.table_id}: metadataene mangler dimensjon for region, "
+            "statistikkvariabel eller år"
+        )
     years = {str(y) for y in request.years} if request.years else None
     wanted: dict[str, list[str]] = {
         metric.id: sorted({i.source.contents for i in indicators if i.source}),
@@ -174,24 +179,24 @@ class _Fetcher:
         requests_before = self.client.stats.requests
         metadata = self.client.fetch_metadata(table)
         indicators, missing = _available(metadata, indicators)
-        note = f"; not in SSB's table: {', '.join(missing)}" if missing else ""
+        note = f"; ikke i SSBs tabell: {', '.join(missing)}" if missing else ""
         if not indicators:
-            return TableResult(table, "failed", message="none of the catalog's figures are in the table")
+            return TableResult(table, "failed", message="ingen av katalogens indikatorer finnes i tabellen")
         wanted = _wanted(metadata, indicators, request, self.known_regions, self.region_filter)
         selections = plan_selections(table, metadata, wanted, self.client.limits.max_cells)
         if self.progress:
             self.progress.table_started(table, len(selections))
         if not selections:
-            return TableResult(table, "empty", message="nothing to fetch for these years and regions")
+            return TableResult(table, "empty", message="ingenting å hente for disse årene og regionene")
         checksum = _checksum(table, metadata.updated, selections)
         if self.store.has_release(checksum):
             return TableResult(
                 table,
                 "unchanged",
                 requests=self.client.stats.requests - requests_before,
-                message=f"stored already (SSB updated {metadata.updated:%Y-%m-%d})"
+                message=f"lagret fra før (SSB oppdaterte {metadata.updated:%d.%m.%Y})"
                 if metadata.updated
-                else "stored already",
+                else "lagret fra før",
             )
         frames = [self._part(table, metadata.updated, s) for s in selections]
         tidy = pd.concat(frames, ignore_index=True)
@@ -199,7 +204,10 @@ class _Fetcher:
             :, ["indicator_id", "region_code", "year", "value", "status"]
         ]
         if observations.duplicated(["indicator_id", "region_code", "year"]).any():
-            raise SourceError(f"table {table}: several cells match one catalog figure; check its filters")
+            raise SourceError(
+                f"tabell {table}: flere celler passer til samme indikator i katalogen; "
+                "sjekk indikatorens filters"
+            )
         latest = int(observations["year"].max()) if len(observations) else FIRST_YEAR
         fetched = datetime.now(UTC)
         spec = ReleaseSpec(
@@ -218,19 +226,19 @@ class _Fetcher:
             cells=sum(s.cells for s in selections),
             requests=self.client.stats.requests - requests_before,
             release_id=loaded.release_id,
-            message=(spec.revision or "") + note,
+            message=_REVISION_NB.get(spec.revision or "", spec.revision or "") + note,
         )
 
     def _part(self, table: str, updated: datetime | None, selection: Selection) -> pd.DataFrame:
         cached = self.cache.get(table, updated, selection)
         if cached is not None:
-            cube = read_jsonstat(cached, name=f"cached part of table {table}")
+            cube = read_jsonstat(cached, name=f"mellomlagret del av tabell {table}")
         else:
             raw, cube = self.client.fetch_data(selection)
             self.cache.put(table, updated, selection, raw)
         if self.progress:
             self.progress.part_done(table, selection.cells, self.client.stats.requests)
-        return observations_from_cube(cube, self.catalog, f"table {table}")
+        return observations_from_cube(cube, self.catalog, f"tabell {table}")
 
 
 def fetch_tables(

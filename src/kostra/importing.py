@@ -21,7 +21,7 @@ from kostra.catalog import Catalog
 from kostra.errors import InputError, RegionNotFound
 from kostra.names import name_keys
 from kostra.sources.jsonstat import Cube, read_jsonstat
-from kostra.sources.statbank import read_statbank_file
+from kostra.sources.statbank import read_statbank_file, read_user_file
 
 __all__ = ["PreparedImport", "observations_from_cube", "prepare_import"]
 
@@ -65,7 +65,7 @@ def observations_from_cube(cube: Cube, catalog: Catalog, name: str) -> pd.DataFr
     (ContentsCode and other dimension values) it is; unmatched cells get None."""
     geo, metric, time = (cube.dimension(role) for role in ("geo", "metric", "time"))
     if geo is None or time is None:
-        raise InputError(f"{name}: the JSON-stat dataset has no region (geo) or time dimension")
+        raise InputError(f"{name}: JSON-stat-datasettet mangler dimensjon for region (geo) eller tid (time)")
     frame = cube.frame
     contents = frame[metric.id].astype(str) if metric else pd.Series("", index=frame.index)
     indicator = pd.Series(None, index=frame.index, dtype=object)
@@ -101,14 +101,14 @@ def _resolve_regions(
     for row, text, code in zip(tidy["row"], tidy["region"], tidy["region_code"], strict=True):
         if isinstance(code, str) and code:
             if code not in known:
-                raise InputError(f"{name}, row {row}: unknown region code {code!r}")
+                raise InputError(f"{name}, rad {row}: ukjent regionkode {code!r}")
             out.append(code)
             continue
         if text not in cache:
             try:
                 cache[text] = resolve_region(str(text), regions, mapping).code
             except RegionNotFound as exc:
-                raise InputError(f"{name}, row {row}: {exc}") from None
+                raise InputError(f"{name}, rad {row}: {exc}") from None
         out.append(cache[text])
     return pd.Series(out, index=tidy.index)
 
@@ -123,10 +123,7 @@ def prepare_import(
     encoding: str | None = None,
 ) -> PreparedImport:
     """Read ``path`` and check every row against the catalog and the regions."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    data = read_user_file(path)
     published = None
     if path.suffix.lower() == ".json" or data.lstrip()[:1] == b"{":
         cube = read_jsonstat(data, name=path.name)
@@ -139,23 +136,32 @@ def prepare_import(
         catalog.indicator(indicator)
         distinct = {c for c in tidy["contents"] if c}
         if len(distinct) > 1:
-            raise InputError(f"{path.name}: holds {len(distinct)} different figures; --indicator fits one")
+            raise InputError(
+                f"{path.name}: har {len(distinct)} ulike statistikkvariabler; --indicator passer bare "
+                "for en fil med én"
+            )
         tidy["indicator_id"] = indicator
     unknown = tidy[tidy["indicator_id"].isna()]
     if len(unknown):
         first = unknown.iloc[0]
+        what = (
+            f"ukjent statistikkvariabel {first['contents']!r}"
+            if isinstance(first["contents"], str) and first["contents"]
+            else "filen sier ikke hvilken statistikkvariabel tallet er"
+        )
         raise InputError(
-            f"{path.name}, row {first['row']}: unknown figure {first['contents']!r}; "
-            "name the catalog indicator with --indicator"
+            f"{path.name}, rad {first['row']}: {what}; oppgi katalogens indikator med --indicator"
         )
     if tidy["year"].isna().any():
         row = tidy.loc[tidy["year"].isna(), "row"].iloc[0]
-        raise InputError(f"{path.name}, row {row}: the year is missing or not a number")
+        raise InputError(f"{path.name}, rad {row}: året mangler eller er ikke et tall")
     tidy["region_code"] = _resolve_regions(tidy, regions, mapping, path.name)
     duplicated = tidy.duplicated(["indicator_id", "region_code", "year"], keep=False)
     if duplicated.any():
         row = tidy.loc[duplicated, "row"].iloc[1]
-        raise InputError(f"{path.name}, row {row}: the same figure, region and year occurs twice")
+        raise InputError(
+            f"{path.name}, rad {row}: samme statistikkvariabel, region og år forekommer to ganger"
+        )
     digest = hashlib.sha256(data + (indicator or "").encode()).hexdigest()
     observations = tidy.loc[:, ["indicator_id", "region_code", "year", "value", "status"]]
     observations = observations.astype({"year": int})

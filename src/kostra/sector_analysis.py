@@ -41,6 +41,7 @@ from kostra.analysis.resource_use import compute_need_adjusted, compute_resource
 from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
 from kostra.analysis.time_series import compute_series
 from kostra.catalog import Indicator, Sector, SectorEconomics
+from kostra.errors import ParameterError, YearNotAvailable
 
 if TYPE_CHECKING:
     from kostra.api import GroupChoice, Session
@@ -125,13 +126,13 @@ def analyse_sector(
     """``first_year`` starts the time series (default: five years); ``base_year`` sets the
     prices of fixed-price kroner (default: ``year``)."""
     subject = session.region(municipality)
-    sector_def = session.catalog.sector(sector)
+    sector_def = session.service_area(sector)
     chosen = session.group(group)
     peer_regions = [r for r in (session.region(p) for p in peers) if r.code != subject.code]
     indicators = session.catalog.indicators_of(sector_def.id)
-    year = year if year is not None else session.latest_year(indicators)
+    year = session.resolve_year(indicators, year, sector_def.name_nb.lower())
     words = group_words(chosen.id, chosen.name)
-    years = list(range(first_year if first_year is not None else year - SERIES_YEARS + 1, year + 1))
+    years = list(range(_first_year(session, indicators, year, first_year), year + 1))
     base = base_year if base_year is not None else year
     factors = price_factors(session.catalog.deflator, base, years) if fixed_prices else None
 
@@ -177,6 +178,22 @@ def analyse_sector(
     if analysis.demodata:
         analysis.summary.append("NB: Tallene bygger helt eller delvis på genererte demodata, ikke SSBs tall.")
     return analysis
+
+
+def _first_year(session: Session, indicators: list[Indicator], year: int, first_year: int | None) -> int:
+    """The first year of the time series: ``first_year``, or five years back from ``year``
+    but not before the first year with figures."""
+    first, last = session.year_span(indicators)
+    if first_year is None:
+        return max(first, year - SERIES_YEARS + 1)
+    if first_year > year:
+        raise ParameterError(f"første år i tidsseriene ({first_year}) er etter analyseåret ({year})")
+    if first_year < first:
+        raise YearNotAvailable(
+            f"første år i tidsseriene ({first_year}) er før det første året med tall; "
+            f"kostra har tall for {first}–{last}"
+        )
+    return first_year
 
 
 def _peer_index(profile: pd.DataFrame, values: pd.DataFrame, peers: list[Region]) -> pd.DataFrame:

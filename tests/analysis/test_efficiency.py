@@ -75,7 +75,7 @@ def test_price_factors_by_hand() -> None:
     assert factors[2023] == pytest.approx(1.043)
     assert factors[2021] == pytest.approx(1.067 * 1.043 * 1.043)
     assert price_factors(deflator, 2022, [2024])[2024] == pytest.approx(1 / (1.043 * 1.043))
-    with pytest.raises(ConfigError, match="no deflator for 2021"):
+    with pytest.raises(ConfigError, match="ingen deflator for 2021"):
         price_factors(deflator, 2024, [2020])
 
 

@@ -67,9 +67,9 @@ def test_sparse_values_and_list_status() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"{not json", "not valid JSON"),
-        (json.dumps({"class": "collection"}), "not a JSON-stat 2.0 dataset"),
-        (json.dumps(_cube([1, 2, 3])), "has 3 cells, expected 6"),
+        (b"{not json", "er ikke gyldig JSON"),
+        (json.dumps({"class": "collection"}), "er ikke et JSON-stat 2.0-datasett"),
+        (json.dumps(_cube([1, 2, 3])), "har 3 celler, ventet 6"),
     ],
 )
 def test_broken_input(data: bytes | str, message: str) -> None:

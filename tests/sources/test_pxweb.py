@@ -98,11 +98,14 @@ def test_plan_cuts_further_when_one_region_is_too_big() -> None:
 @pytest.mark.parametrize(
     ("wanted", "message"),
     [
-        ({"ContentsCode": ["A"], "Tid": ["2024"]}, "KOKkommuneregion0000 must be selected"),
-        ({"KOKkommuneregion0000": ["9999"], "ContentsCode": ["A"], "Tid": ["2024"]}, "no value '9999'"),
+        ({"ContentsCode": ["A"], "Tid": ["2024"]}, "KOKkommuneregion0000 må være med i uttrekket"),
+        (
+            {"KOKkommuneregion0000": ["9999"], "ContentsCode": ["A"], "Tid": ["2024"]},
+            "har ingen verdi '9999'",
+        ),
         (
             {"KOKkommuneregion0000": ["0301"], "ContentsCode": ["A"], "Tid": ["2024"], "X": ["1"]},
-            "no dimension 'X'",
+            "har ingen dimensjon 'X'",
         ),
     ],
 )
@@ -159,6 +162,6 @@ def test_client_reports_an_unreachable_ssb_in_one_line() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as http:
         client = PxWebClient(http, "http://ssb.test", sleep=lambda s: None)
-        with pytest.raises(SourceUnreachable, match=r"SSB cannot be reached at http://ssb\.test") as info:
+        with pytest.raises(SourceUnreachable, match=r"SSB kan ikke nås på http://ssb\.test") as info:
             client.fetch_config()
     assert "\n" not in str(info.value)

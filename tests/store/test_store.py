@@ -61,7 +61,7 @@ def test_a_bad_load_leaves_the_store_as_it_was(store_path: Path, bad: list) -> N
     with Store(store_path) as store:
         before = store.fingerprint()
         rows = [("plo_sykefravaer", "3203", 2024, 5.0), *bad]
-        with pytest.raises(StoreError, match="nothing loaded"):
+        with pytest.raises(StoreError, match="ingenting ble lest inn"):
             store.load_release(ReleaseSpec("bad", "file", "bad1"), _obs(rows))
         assert store.fingerprint() == before
         assert store.execute("SELECT count(*) FROM release WHERE checksum = 'bad1'").fetchall() == [(0,)]

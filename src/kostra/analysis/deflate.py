@@ -25,8 +25,8 @@ def price_factors(deflator: Sequence[DeflatorYear], base_year: int, years: Itera
         for step in range(low + 1, high + 1):
             if step not in growth:
                 raise ConfigError(
-                    f"no deflator for {step} in catalog/deflator.csv (needed for {year} in "
-                    f"{base_year} prices); add the year with its source"
+                    f"catalog/deflator.csv har ingen deflator for {step} (trengs for {year} i "
+                    f"{base_year}-priser); legg inn året med kilde"
                 )
             factor *= growth[step]
         factors[year] = factor if year < base_year else 1.0 / factor

@@ -32,7 +32,8 @@ def find_group(query: str, groups: Mapping[str, GroupDef]) -> GroupDef:
             return group
     known = ", ".join(g.id for g in groups.values() if g.kind in ("network", "country", "user"))
     raise RegionNotFound(
-        f"no comparison group called {query!r}; try one of: {known}, kostragruppe-12 or a county"
+        f"fant ingen sammenligningsgruppe som heter {query!r}; prøv en av: {known}, "
+        "kostragruppe-12 eller et fylke"
     )
 
 

@@ -82,7 +82,7 @@ def resolve_region(
     """The region a user means by ``query``: a number ("3201", "0219") or a name ("baerum")."""
     text = query.strip()
     if not text:
-        raise RegionNotFound("empty municipality name")
+        raise RegionNotFound("kommunenavnet er tomt; bruk navn eller nummer (f.eks. 3201)")
     candidates = regions[regions["kind"].isin(kinds)]
     by_code = candidates[candidates["code"].str.upper() == text.upper()]
     if by_code.empty:
@@ -93,7 +93,7 @@ def resolve_region(
             by_code = by_code[by_code["kind"] == kinds[0]]
     if by_code.empty:
         raise RegionNotFound(
-            f"no municipality or county called {query!r}; use its name or number (e.g. 3201)"
+            f"fant ingen kommune eller fylke som heter {query!r}; bruk navn eller nummer (f.eks. 3201)"
         )
     codes = {mapping.get(c, c) for c in by_code["code"]}
     current = by_code[by_code["code"].isin(codes) & by_code["valid_to"].isna()]
@@ -102,7 +102,7 @@ def resolve_region(
     if len(codes) > 1:
         shown = current if len(current) else by_code
         options = ", ".join(sorted(_label(r) for _, r in shown.iterrows()))
-        raise RegionNotFound(f"{query!r} is ambiguous: {options}; use the number")
+        raise RegionNotFound(f"{query!r} er tvetydig: {options}; bruk nummeret")
     code = codes.pop()
     row = regions[regions["code"] == code].iloc[0]
     return Region(code=code, name=str(row["name"]), kind=str(row["kind"]))

@@ -36,7 +36,7 @@ from kostra.catalog.models import (
     SectorEconomics,
     SsbSource,
 )
-from kostra.errors import ConfigError
+from kostra.errors import ConfigError, ParameterError, validation_reason
 from kostra.names import name_keys
 
 __all__ = [
@@ -74,7 +74,8 @@ class Catalog:
         except KeyError:
             have = ", ".join(self.economics)
             raise ConfigError(
-                f"sector {sector.id} has no expenditure need key; resource use covers: {have}"
+                f"tjenesteområdet {sector.id} har ingen kostnadsnøkkel for utgiftsbehov; "
+                f"ressursbruk kan beregnes for: {have}"
             ) from None
 
     def sector(self, name: str) -> Sector:
@@ -85,7 +86,7 @@ class Catalog:
             if any(wanted & name_keys(n) for n in names):
                 return sector
         known = ", ".join(s.id for s in self.sectors.values() if not s.hidden)
-        raise ConfigError(f"unknown sector {name!r}; choose one of: {known}")
+        raise ParameterError(f"ukjent tjenesteområde {name!r}; velg ett av: {known}")
 
     def profile(self, sector: Sector, name: str | None) -> Profile:
         if name is None:
@@ -95,13 +96,15 @@ class Catalog:
             if wanted & (name_keys(profile.id) | name_keys(profile.name_nb)):
                 return profile
         known = ", ".join(p.id for p in sector.profiles)
-        raise ConfigError(f"sector {sector.id} has no profile {name!r}; choose one of: {known}")
+        raise ParameterError(f"tjenesteområdet {sector.id} har ingen profil {name!r}; velg én av: {known}")
 
     def indicator(self, indicator_id: str) -> Indicator:
         try:
             return self.indicators[indicator_id]
         except KeyError:
-            raise ConfigError(f"unknown indicator {indicator_id!r}") from None
+            raise ParameterError(
+                f"ukjent indikator {indicator_id!r}; 'kostra data status' viser katalogens indikatorer"
+            ) from None
 
     def indicators_of(
         self,
@@ -125,16 +128,14 @@ def _read_yaml(name: str) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"catalog file {name} is not valid YAML: {exc}".replace("\n", " ")) from exc
+        raise ConfigError(f"katalogfilen {name} er ikke gyldig YAML: {exc}".replace("\n", " ")) from exc
 
 
 def _parse(model: type[Any], raw: Any, where: str) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{where}: {loc}: {first['msg']}") from exc
+        raise ConfigError(f"{where}: {validation_reason(exc.errors()[0])}") from exc
 
 
 def _indicator_files() -> list[str]:
@@ -145,16 +146,16 @@ def _indicator_files() -> list[str]:
 def _indicator_problem(ind: Indicator, catalog: Catalog) -> str | None:
     sector = catalog.sectors.get(ind.sector)
     if sector is None:
-        return f"unknown sector {ind.sector!r}"
+        return f"ukjent tjenesteområde {ind.sector!r}"
     missing = set(ind.profiles) - {p.id for p in sector.profiles}
     if missing:
-        return f"sector {sector.id} has no profile {sorted(missing)[0]}"
+        return f"tjenesteområdet {sector.id} har ingen profil {sorted(missing)[0]}"
     if ind.group is not None and ind.group not in INDICATOR_GROUPS:
-        return f"unknown indicator group {ind.group!r}"
+        return f"ukjent indikatorgruppe {ind.group!r}"
     if ind.kind == "indicator" and ind.average == "weighted" and ind.weight not in catalog.indicators:
-        return f"a weighted average needs a weight in the catalog, not {ind.weight!r}"
+        return f"et vektet snitt trenger en weight som er en indikator i katalogen, ikke {ind.weight!r}"
     if ind.demo is not None and ind.demo.per is not None and ind.demo.per not in catalog.indicators:
-        return f"demo.per {ind.demo.per!r} is not in the catalog"
+        return f"demo.per {ind.demo.per!r} finnes ikke i katalogen"
     return None
 
 
@@ -184,17 +185,17 @@ def _check_references(catalog: Catalog) -> None:
     for ind in catalog.indicators.values():
         problem = _indicator_problem(ind, catalog)
         if problem is not None:
-            raise ConfigError(f"indicator {ind.id}: {problem}")
+            raise ConfigError(f"indikator {ind.id}: {problem}")
     unknown = [s for s in catalog.economics if s not in catalog.sectors]
     if unknown:
-        raise ConfigError(f"sector_economics.yaml: unknown sector {unknown[0]!r}")
+        raise ConfigError(f"sector_economics.yaml: ukjent tjenesteområde {unknown[0]!r}")
     for where, ref in _references(catalog):
         if ref is not None and ref not in catalog.indicators:
-            raise ConfigError(f"{where}: unknown indicator {ref!r}")
+            raise ConfigError(f"{where}: ukjent indikator {ref!r}")
     for group in catalog.groups.values():
         for ref in (group.base, group.exclude_group):
             if ref is not None and ref not in catalog.groups:
-                raise ConfigError(f"group {group.id}: refers to unknown group {ref!r}")
+                raise ConfigError(f"gruppe {group.id}: viser til ukjent gruppe {ref!r}")
 
 
 @cache
@@ -203,20 +204,20 @@ def load_catalog() -> Catalog:
     digest = hashlib.sha256()
     sectors: dict[str, Sector] = {}
     for i, raw in enumerate(_read_yaml("sectors.yaml")["sectors"]):
-        sector = _parse(Sector, raw, f"sectors.yaml: sector #{i + 1}")
+        sector = _parse(Sector, raw, f"sectors.yaml: tjenesteområde nr. {i + 1}")
         sectors[sector.id] = sector
     indicators: dict[str, Indicator] = {}
     for name in _indicator_files():
         text = resources.files("kostra.catalog").joinpath(name).read_text(encoding="utf-8")
         digest.update(text.encode())
         for i, raw in enumerate(_read_yaml(name)["indicators"]):
-            ind = _parse(Indicator, raw, f"{name}: indicator #{i + 1}")
+            ind = _parse(Indicator, raw, f"{name}: indikator nr. {i + 1}")
             if ind.id in indicators:
-                raise ConfigError(f"{name}: indicator id {ind.id} is defined twice")
+                raise ConfigError(f"{name}: indikator-id-en {ind.id} er definert to ganger")
             indicators[ind.id] = ind
     groups: dict[str, GroupDef] = {}
     for i, raw in enumerate(_read_yaml("groups.yaml")["groups"]):
-        group = _parse(GroupDef, raw, f"groups.yaml: group #{i + 1}")
+        group = _parse(GroupDef, raw, f"groups.yaml: gruppe nr. {i + 1}")
         groups[group.id] = group
     economics = {
         sector_id: _parse(SectorEconomics, raw, f"sector_economics.yaml: {sector_id}")
@@ -224,7 +225,7 @@ def load_catalog() -> Catalog:
     }
     deflator_text = resources.files("kostra.catalog").joinpath("deflator.csv").read_text("utf-8")
     deflator = tuple(
-        _parse(DeflatorYear, row, f"deflator.csv: row {i + 2}")
+        _parse(DeflatorYear, row, f"deflator.csv: rad {i + 2}")
         for i, row in enumerate(csv.DictReader(io.StringIO(deflator_text)))
     )
     ranking = _parse(RankingDef, _read_yaml("ranking.yaml"), "ranking.yaml")

@@ -26,6 +26,7 @@ import orjson
 import pandas as pd
 
 from kostra.errors import InputError
+from kostra.sources.numbers_nb import amount_nb, count_nb
 
 __all__ = ["Cube", "Dimension", "read_jsonstat"]
 
@@ -121,7 +122,8 @@ def _values(raw: Any, size: int, name: str) -> np.ndarray:
         return np.full(size, np.nan)
     if isinstance(raw, list):
         if len(raw) != size:
-            raise InputError(f"{name}: JSON-stat 'value' has {len(raw)} cells, expected {size}")
+            cells = amount_nb(len(raw), "celle", "celler")
+            raise InputError(f"{name}: JSON-stat 'value' har {cells}, ventet {count_nb(size)}")
         # numpy turns None into NaN for a float array, in C
         return np.array(raw, dtype=float)
     if isinstance(raw, dict):
@@ -130,7 +132,7 @@ def _values(raw: Any, size: int, name: str) -> np.ndarray:
             keys = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
             out[keys] = np.array(list(raw.values()), dtype=float)
         return out
-    raise InputError(f"{name}: JSON-stat 'value' must be an array or an object")
+    raise InputError(f"{name}: JSON-stat 'value' må være en liste (array) eller et objekt")
 
 
 def _status(raw: Any, size: int, name: str) -> np.ndarray:
@@ -141,7 +143,8 @@ def _status(raw: Any, size: int, name: str) -> np.ndarray:
         out[:] = raw
     elif isinstance(raw, list):
         if len(raw) != size:
-            raise InputError(f"{name}: JSON-stat 'status' has {len(raw)} cells, expected {size}")
+            cells = amount_nb(len(raw), "celle", "celler")
+            raise InputError(f"{name}: JSON-stat 'status' har {cells}, ventet {count_nb(size)}")
         out[:] = raw
     elif isinstance(raw, dict):
         for key, symbol in raw.items():
@@ -165,7 +168,10 @@ def _dimensions(doc: dict[str, Any], name: str) -> tuple[Dimension, ...]:
         spec = doc["dimension"][dim_id]
         codes = _ordered_codes(spec["category"])
         if len(codes) != int(size):
-            raise InputError(f"{name}: dimension {dim_id} has {len(codes)} categories, size says {size}")
+            raise InputError(
+                f"{name}: dimensjonen {dim_id} har {amount_nb(len(codes), 'kategori', 'kategorier')}, "
+                f"men 'size' sier {count_nb(int(size))}"
+            )
         labels = spec["category"].get("label", {})
         elimination = (spec.get("extension") or {}).get("elimination")
         dims.append(
@@ -185,9 +191,9 @@ def parse_document(data: bytes | str | dict[str, Any], name: str) -> dict[str, A
     try:
         doc = orjson.loads(data) if isinstance(data, bytes | str) else data
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"{name}: not valid JSON ({exc})") from exc
+        raise InputError(f"{name}: er ikke gyldig JSON ({exc})") from exc
     if not isinstance(doc, dict) or doc.get("class") != "dataset" or "id" not in doc:
-        raise InputError(f"{name}: not a JSON-stat 2.0 dataset (no class 'dataset' with 'id')")
+        raise InputError(f"{name}: er ikke et JSON-stat 2.0-datasett (mangler class 'dataset' med 'id')")
     return doc
 
 
@@ -202,7 +208,7 @@ def read_jsonstat(
     try:
         dims = _dimensions(doc, name)
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{name}: malformed JSON-stat dimensions ({exc.__class__.__name__}: {exc})") from exc
+        raise InputError(f"{name}: ugyldige JSON-stat-dimensjoner ({exc.__class__.__name__}: {exc})") from exc
     size = int(np.prod([len(d.codes) for d in dims])) if dims else 0
     values = _values(doc.get("value"), size, name) if with_values else np.empty(0)
     status = _status(doc.get("status"), size, name) if with_values else np.empty(0, dtype=object)

@@ -63,18 +63,21 @@ class KlassClient:
             response = self.http.get(url, params=params, headers={"Accept": "application/json"})
         except httpx.ConnectError as exc:
             raise SourceUnreachable(
-                f"KLASS cannot be reached at {self.base_url} ({exc.__class__.__name__})"
+                f"KLASS kan ikke nås på {self.base_url} ({exc.__class__.__name__}); sjekk "
+                "nettforbindelsen eller KOSTRA_KLASS_URL, eller hopp over KLASS med --no-regions"
             ) from exc
         except httpx.HTTPError as exc:
-            raise SourceError(f"KLASS failed for {path}: {exc.__class__.__name__}") from exc
+            raise SourceError(
+                f"KLASS svarte ikke på {path} ({exc.__class__.__name__}); prøv igjen senere"
+            ) from exc
         if response.status_code != 200:
-            raise SourceError(f"KLASS answered HTTP {response.status_code} for {path}")
+            raise SourceError(f"KLASS svarte HTTP {response.status_code} på {path}")
         try:
             doc = orjson.loads(response.content)
         except orjson.JSONDecodeError as exc:
-            raise SourceError(f"KLASS sent invalid JSON for {path}") from exc
+            raise SourceError(f"KLASS sendte ugyldig JSON som svar på {path}") from exc
         if not isinstance(doc, dict):
-            raise SourceError(f"KLASS sent an unexpected answer for {path}")
+            raise SourceError(f"KLASS sendte et uventet svar på {path}")
         return doc
 
     def fetch_codes_at(self, classification: int, when: date) -> pd.DataFrame:

@@ -31,6 +31,7 @@ import orjson
 
 from kostra.errors import InputError, SourceError, SourceUnreachable
 from kostra.sources.jsonstat import Cube, read_jsonstat
+from kostra.sources.numbers_nb import amount_nb, count_nb, seconds_nb
 from kostra.sources.ratelimit import TokenBucket
 
 __all__ = [
@@ -98,8 +99,8 @@ class Selection:
         return hashlib.sha256(orjson.dumps([self.table, self.dimensions])).hexdigest()[:24]
 
     def describe(self) -> str:
-        parts = ", ".join(f"{dim}={len(codes)}" for dim, codes in self.dimensions)
-        return f"table {self.table} ({parts}; {self.cells} cells)"
+        parts = ", ".join(f"{dim}={count_nb(len(codes))}" for dim, codes in self.dimensions)
+        return f"tabell {self.table} ({parts}; {amount_nb(self.cells, 'celle', 'celler')})"
 
 
 def plan_selections(
@@ -117,13 +118,17 @@ def plan_selections(
             known = set(dim.codes)
             missing = [c for c in wanted[dim.id] if c not in known]
             if missing:
-                raise SourceError(f"table {table}: {dim.id} has no value {missing[0]!r} (SSB metadata)")
+                raise SourceError(
+                    f"tabell {table}: {dim.id} har ingen verdi {missing[0]!r} (ifølge SSBs metadata)"
+                )
             dims.append((dim.id, tuple(c for c in dim.codes if c in set(wanted[dim.id]))))
         elif dim.elimination is False:
-            raise SourceError(f"table {table}: dimension {dim.id} must be selected")
+            raise SourceError(f"tabell {table}: dimensjonen {dim.id} må være med i uttrekket")
     unknown = set(wanted) - {d.id for d in metadata.dimensions}
     if unknown:
-        raise SourceError(f"table {table}: no dimension {sorted(unknown)[0]!r} (SSB metadata)")
+        raise SourceError(
+            f"tabell {table}: har ingen dimensjon {sorted(unknown)[0]!r} (ifølge SSBs metadata)"
+        )
     if any(not codes for _, codes in dims):
         return []
     roles = {d.id: d.role for d in metadata.dimensions}
@@ -235,7 +240,9 @@ class PxWebClient:
     # -- public --------------------------------------------------------------
     def fetch_config(self) -> ApiLimits:
         """Read SSB's published limits and adopt them."""
-        config = self._send("GET", "/config", what="configuration", parse=lambda r: orjson.loads(r.content))
+        config = self._send(
+            "GET", "/config", what="oppsettet (/config)", parse=lambda r: orjson.loads(r.content)
+        )
         self.limits = ApiLimits.from_config(config if isinstance(config, dict) else {})
         self.bucket = TokenBucket(self.limits.max_calls, self.limits.window_seconds, sleep=self._sleep)
         return self.limits
@@ -245,21 +252,24 @@ class PxWebClient:
             "GET",
             f"/tables/{table}/metadata",
             params={"lang": "no", "outputFormat": "json-stat2"},
-            what=f"metadata for table {table}",
-            parse=lambda r: read_jsonstat(r.content, name=f"metadata {table}", with_values=False),
+            what=f"metadata for tabell {table}",
+            parse=lambda r: read_jsonstat(r.content, name=f"metadata for tabell {table}", with_values=False),
         )
 
     def fetch_data(self, selection: Selection) -> tuple[bytes, Cube]:
         """The JSON-stat 2.0 answer to ``selection`` (raw bytes and parsed), checked to be complete."""
         if selection.cells > self.limits.max_cells:
-            raise SourceError(f"{selection.describe()} is over SSB's cell limit; plan it first")
+            raise SourceError(
+                f"{selection.describe()} er over SSBs grense på {count_nb(self.limits.max_cells)} celler; "
+                "del opp uttrekket først"
+            )
         raw, cube = self._send(
             "POST",
             f"/tables/{selection.table}/data",
             params={"lang": "no", "outputFormat": "json-stat2"},
             json=selection.body(),
             what=selection.describe(),
-            parse=lambda r: (r.content, read_jsonstat(r.content, name=f"table {selection.table}")),
+            parse=lambda r: (r.content, read_jsonstat(r.content, name=f"tabell {selection.table}")),
         )
         self.stats.cells += selection.cells
         return raw, cube
@@ -276,7 +286,7 @@ class PxWebClient:
         json: Any = None,
     ) -> T:
         """One logical request: retried on 429, 5xx, timeouts and broken bodies."""
-        problem = "no answer"
+        problem = "ikke noe svar"
         for attempt in range(self.retry.attempts):
             self.stats.waited_seconds += self.bucket.acquire()
             self.stats.requests += 1
@@ -288,11 +298,14 @@ class PxWebClient:
                 wait = self.retry.wait(attempt, retry_after)
                 self.stats.retries += 1
                 self.stats.waited_seconds += wait
-                event = f"{what}: {problem}; new try in {wait:.1f} s"
+                event = f"{what}: {problem}; prøver igjen om {seconds_nb(wait)} s"
                 self.stats.events.append(event)
                 self._on_event(event)
                 self._sleep(wait)
-        raise SourceError(f"SSB did not answer {what} after {self.retry.attempts} tries (last: {problem})")
+        raise SourceError(
+            f"SSB svarte ikke på forespørselen om {what} etter {self.retry.attempts} forsøk "
+            f"(sist: {problem}); prøv igjen senere"
+        )
 
     def _attempt(
         self,
@@ -309,23 +322,25 @@ class PxWebClient:
             response.read()
         except httpx.ConnectError as exc:
             raise SourceUnreachable(
-                f"SSB cannot be reached at {self.base_url} ({exc.__class__.__name__}); "
-                "the figures in the store are unchanged"
+                f"SSB kan ikke nås på {self.base_url} ({exc.__class__.__name__}); tallene i datalageret "
+                "er uendret; sjekk nettforbindelsen eller KOSTRA_SSB_URL"
             ) from exc
         except httpx.TimeoutException:
-            return "timed out", None
+            return "tidsavbrudd", None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            return f"broken answer ({exc.__class__.__name__})", None
+            return f"ødelagt svar ({exc.__class__.__name__})", None
         if response.headers.get("x-ratelimit-remaining") == "0":
             self.bucket.drain()
         if response.status_code == 429 or response.status_code >= 500:
             return f"HTTP {response.status_code}", _retry_after(response)
         if response.status_code >= 400:
-            raise SourceError(f"SSB refused {what}: HTTP {response.status_code} {_problem(response)}")
+            raise SourceError(
+                f"SSB avviste forespørselen om {what}: HTTP {response.status_code} {_problem(response)}"
+            )
         try:
             return _Success(parse(response))
         except (InputError, orjson.JSONDecodeError):
-            return "incomplete or invalid JSON-stat", None
+            return "ufullstendig eller ugyldig JSON-stat", None
 
 
 @dataclass(frozen=True)

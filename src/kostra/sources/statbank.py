@@ -21,9 +21,16 @@ from typing import Any, Final
 
 import pandas as pd
 
-from kostra.errors import InputError
+from kostra.errors import InputError, os_reason
 
-__all__ = ["STATUS_SYMBOLS", "TIDY_COLUMNS", "decode_text", "parse_rows", "read_statbank_file"]
+__all__ = [
+    "STATUS_SYMBOLS",
+    "TIDY_COLUMNS",
+    "decode_text",
+    "parse_rows",
+    "read_statbank_file",
+    "read_user_file",
+]
 
 # SSB's symbols for cells without a publishable number, and what they mean.
 STATUS_SYMBOLS: Final[dict[str, str]] = {
@@ -51,15 +58,39 @@ class _Layout:
     values: list[int]
 
 
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "filen finnes ikke"
+    if isinstance(exc, IsADirectoryError):
+        return "det er en mappe, ikke en fil"
+    if isinstance(exc, PermissionError):
+        return "du har ikke tilgang til å lese den"
+    return os_reason(exc)
+
+
+def read_user_file(path: Path) -> bytes:
+    """The bytes of a file the user named, or an InputError saying (in bokmål) why not."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: kan ikke leses ({_unreadable(exc)}); sjekk navnet og mappen") from exc
+
+
 def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
     """Decode a statbank export: UTF-8 (with or without BOM), else ISO-8859-1/Windows-1252."""
     if b"\x00" in data:
-        raise InputError(f"{name}: not a text file in UTF-8 or ISO-8859-1 (it contains NUL bytes)")
+        raise InputError(
+            f"{name}: er ikke en tekstfil i UTF-8 eller ISO-8859-1 (den inneholder NUL-tegn, "
+            "kanskje UTF-16); lagre den på nytt i UTF-8"
+        )
     if encoding is not None:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"{name}: cannot be read as {encoding}: {exc}") from exc
+            raise InputError(
+                f"{name}: kan ikke leses som {encoding} ({exc}); "
+                "prøv et annet tegnsett med --encoding, eller utelat det"
+            ) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -71,7 +102,7 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> str:
             continue
         if not any(0x80 <= ord(ch) <= 0x9F for ch in text):
             return text
-    raise InputError(f"{name}: not text in UTF-8 or ISO-8859-1")
+    raise InputError(f"{name}: er ikke tekst i UTF-8 eller ISO-8859-1; lagre den på nytt i UTF-8")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -103,12 +134,14 @@ def _layout(headers: list[str], first_row: list[Any], name: str) -> _Layout:
             None,
         )
     if region is None:
-        raise InputError(f"{name}: no region column (expected a header 'region' or values like '3201 Bærum')")
+        raise InputError(
+            f"{name}: fant ingen regionkolonne (ventet overskriften 'region' eller verdier som '3201 Bærum')"
+        )
     contents = _find(headers, _CONTENTS_HEADERS)
     used = {region, year, contents}
     values = [i for i in range(len(headers)) if i not in used]
     if not values:
-        raise InputError(f"{name}: no column with figures")
+        raise InputError(f"{name}: fant ingen kolonne med tall")
     return _Layout(region, year, contents, values)
 
 
@@ -122,7 +155,9 @@ def _cell(raw: Any, name: str, line: int, column: str) -> tuple[float | None, st
         return None, ".."
     if _NUMBER.match(text):
         return float(text.replace(",", ".")), None
-    raise InputError(f"{name}, row {line}: {text!r} in column {column!r} is not a number or an SSB symbol")
+    raise InputError(
+        f"{name}, rad {line}: {text!r} i kolonnen {column!r} er verken et tall eller et SSB-symbol"
+    )
 
 
 def _year_and_contents(header: str, layout: _Layout, name: str) -> tuple[int | None, str | None]:
@@ -130,7 +165,9 @@ def _year_and_contents(header: str, layout: _Layout, name: str) -> tuple[int | N
         return None, header if layout.contents is None else None
     match = _YEAR_AT_END.match(header)
     if match is None:
-        raise InputError(f"{name}: column {header!r} names no year, and there is no 'år' column")
+        raise InputError(
+            f"{name}: kolonnen {header!r} har ikke årstall i overskriften, og filen har ingen 'år'-kolonne"
+        )
     prefix = match["prefix"].strip() or None
     return int(match["year"]), prefix
 
@@ -143,7 +180,7 @@ def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame
         None,
     )
     if header_at is None or header_at + 1 >= len(body):
-        raise InputError(f"{name}: no table found (a header row followed by data rows)")
+        raise InputError(f"{name}: fant ingen tabell (en overskriftsrad fulgt av rader med tall)")
     raw_headers = [str(c or "").strip().strip('"') for c in body[header_at][1]]
     headers = [_norm(h) for h in raw_headers]
     layout = _layout(headers, body[header_at + 1][1], name)
@@ -153,7 +190,7 @@ def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame
         cells = list(cells) + [None] * (len(headers) - len(cells))
         region = str(cells[layout.region] or "").strip()
         if not region:
-            raise InputError(f"{name}, row {line}: the region is empty")
+            raise InputError(f"{name}, rad {line}: regionen er tom")
         match = _REGION_VALUE.match(region)
         code = match["code"] if match else None
         for i in layout.values:
@@ -161,7 +198,7 @@ def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame
             if layout.year is not None:
                 year_text = str(cells[layout.year] or "").strip()
                 if not re.fullmatch(r"(19|20)\d{2}", year_text.split(".")[0]):
-                    raise InputError(f"{name}, row {line}: year {year_text!r} is not a year")
+                    raise InputError(f"{name}, rad {line}: {year_text!r} er ikke et årstall")
                 year = int(year_text.split(".")[0])
             if layout.contents is not None:
                 contents = str(cells[layout.contents] or "").strip()
@@ -181,7 +218,9 @@ def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError(f"{name}: not a readable XLSX file ({exc.__class__.__name__})") from exc
+        raise InputError(
+            f"{name}: er ikke en lesbar XLSX-fil ({exc.__class__.__name__}); last den ned på nytt"
+        ) from exc
     sheet = book.worksheets[0]
     rows = [(i, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
     book.close()
@@ -191,10 +230,7 @@ def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
 def read_statbank_file(path: Path, *, encoding: str | None = None) -> pd.DataFrame:
     """Read a statbank CSV or XLSX export into the tidy columns of ``TIDY_COLUMNS``."""
     name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    data = read_user_file(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"} or data[:2] == b"PK":
         return parse_rows(_xlsx_rows(data, name), name)
     return parse_rows(_csv_rows(decode_text(data, name, encoding)), name)

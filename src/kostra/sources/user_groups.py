@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from kostra.errors import InputError
-from kostra.sources.statbank import decode_text
+from kostra.sources.statbank import decode_text, read_user_file
 
 __all__ = ["UserGroup", "read_user_groups"]
 
@@ -37,12 +37,13 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 class UserGroup:
     id: str
     name_nb: str
-    members: tuple[tuple[str, str], ...]  # (as written, where: "row 3" / "member 2")
+    # (as written, where): where is "naboer.csv, rad 3" or "naboer.yaml: gruppe naboer, medlem nr. 2"
+    members: tuple[tuple[str, str], ...]
 
 
 def _check_id(group_id: str, where: str) -> str:
     if not _ID.match(group_id):
-        raise InputError(f"{where}: group id {group_id!r} must be lower-case letters, digits and '-'")
+        raise InputError(f"{where}: gruppe-id-en {group_id!r} kan bare ha små bokstaver, sifre og '-'")
     return group_id
 
 
@@ -50,16 +51,17 @@ def _from_yaml(text: str, name: str) -> list[UserGroup]:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"{name}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+        raise InputError(f"{name}: er ikke gyldig YAML ({str(exc).splitlines()[0]})") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
-        raise InputError(f"{name}: expected a list under 'groups:'")
+        raise InputError(f"{name}: ventet en liste under 'groups:'")
     out = []
     for i, raw in enumerate(doc["groups"], start=1):
         if not isinstance(raw, dict) or "id" not in raw or not raw.get("members"):
-            raise InputError(f"{name}: group #{i} needs an 'id' and a list of 'members'")
-        group_id = _check_id(str(raw["id"]), f"{name}: group #{i}")
+            raise InputError(f"{name}: gruppe nr. {i} trenger en 'id' og en liste 'members'")
+        group_id = _check_id(str(raw["id"]), f"{name}: gruppe nr. {i}")
         members = tuple(
-            (str(m), f"group {group_id}, member {j}") for j, m in enumerate(raw["members"], start=1)
+            (str(m), f"{name}: gruppe {group_id}, medlem nr. {j}")
+            for j, m in enumerate(raw["members"], start=1)
         )
         out.append(UserGroup(group_id, str(raw.get("name_nb", group_id)), members))
     return out
@@ -69,25 +71,21 @@ def _from_csv(text: str, name: str) -> list[UserGroup]:
     reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ",")
     needed = {"group_id", "municipality"}
     if reader.fieldnames is None or not needed <= set(reader.fieldnames):
-        raise InputError(f"{name}: the header must have the columns group_id and municipality")
+        raise InputError(f"{name}: overskriftsraden må ha kolonnene group_id og municipality")
     groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for row in reader:
-        where = f"{name}, row {reader.line_num}"
+        where = f"{name}, rad {reader.line_num}"
         group_id = _check_id((row.get("group_id") or "").strip(), where)
         member = (row.get("municipality") or "").strip()
         if not member:
-            raise InputError(f"{where}: the municipality is empty")
+            raise InputError(f"{where}: kommunen mangler (kolonnen municipality er tom)")
         title = (row.get("group_name") or group_id).strip()
         groups.setdefault(group_id, (title, []))[1].append((member, where))
     return [UserGroup(gid, title, tuple(members)) for gid, (title, members) in groups.items()]
 
 
 def read_user_groups(path: Path) -> list[UserGroup]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
-    text = decode_text(data, path.name)
+    text = decode_text(read_user_file(path), path.name)
     if path.suffix.lower() in {".yaml", ".yml"}:
         return _from_yaml(text, path.name)
     return _from_csv(text, path.name)

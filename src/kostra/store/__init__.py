@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from kostra.catalog import Catalog
-from kostra.errors import StoreError
+from kostra.errors import StoreError, os_reason
 from kostra.store.migrations import MIGRATIONS, REFRESH_CURRENT
 
 __all__ = ["OBSERVATION_COLUMNS", "LoadResult", "ReleaseKind", "ReleaseSpec", "Store"]
@@ -59,13 +59,21 @@ class Store:
         self.read_only = read_only
         self._lock = threading.RLock()
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"kan ikke lage mappen {self.path.parent} for datalageret ({os_reason(exc)}); "
+                    "velg en annen med --db eller KOSTRA_HOME"
+                ) from None
         elif not self.path.exists():
-            raise StoreError(f"store {self.path} does not exist; run 'kostra data status' once")
+            raise StoreError(
+                f"datalageret {self.path} finnes ikke; kjør 'kostra data status' én gang for å lage det"
+            )
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}".splitlines()[0]) from exc
+            raise StoreError(f"kan ikke åpne datalageret {self.path} ({_open_reason(exc)})") from exc
         if not read_only:
             self._migrate()
 
@@ -234,22 +242,22 @@ class Store:
         checks = (
             (
                 "SELECT indicator_id FROM incoming WHERE indicator_id NOT IN (SELECT id FROM indicator)",
-                "unknown indicator {!r}",
+                "ukjent indikator {!r}",
             ),
             (
                 "SELECT region_code FROM incoming WHERE region_code NOT IN (SELECT code FROM region)",
-                "unknown region code {!r}",
+                "ukjent regionkode {!r}",
             ),
             (
                 "SELECT indicator_id || ' ' || region_code || ' ' || year FROM incoming "
                 "GROUP BY indicator_id, region_code, year HAVING count(*) > 1",
-                "the figure {} occurs twice",
+                "tallet for {} forekommer to ganger",
             ),
         )
         for sql, message in checks:
             bad = con.execute(sql + " LIMIT 1").fetchall()
             if bad:
-                raise StoreError("nothing loaded: " + message.format(bad[0][0]))
+                raise StoreError("ingenting ble lest inn: " + message.format(bad[0][0]))
 
     # -- reads ----------------------------------------------------------------
     def observations(
@@ -300,13 +308,14 @@ class Store:
             "FROM current_observation GROUP BY ALL ORDER BY ALL"
         )
 
-    def latest_year(self, indicator_ids: Sequence[str]) -> int | None:
+    def year_span(self, indicator_ids: Sequence[str]) -> tuple[int, int] | None:
+        """The first and last year with a figure for any of ``indicator_ids`` (None: none)."""
         rows = self.execute(
-            "SELECT max(year) FROM observation WHERE value IS NOT NULL AND "
+            "SELECT min(year), max(year) FROM observation WHERE value IS NOT NULL AND "
             "indicator_id IN (SELECT * FROM unnest(?))",
             [list(indicator_ids)],
         ).fetchall()
-        return None if rows[0][0] is None else int(rows[0][0])
+        return None if rows[0][0] is None else (int(rows[0][0]), int(rows[0][1]))
 
     def table(
         self, name: Literal["region", "region_succession", "group_member", "indicator", "release"]
@@ -318,6 +327,18 @@ class Store:
         obs = self.execute("SELECT count(*) FROM observation").fetchall()[0][0]
         rel = self.execute("SELECT count(*) FROM release").fetchall()[0][0]
         return (int(obs), int(rel), self.get_meta("regions_checksum"))
+
+
+def _open_reason(exc: duckdb.Error) -> str:
+    """Why DuckDB would not open the file, in bokmål where the case is a known one."""
+    text = str(exc)
+    if "not a valid DuckDB database" in text:
+        return "filen er ikke en DuckDB-database; velg en annen fil med --db"
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return "en annen prosess bruker det; vent til den er ferdig, eller avslutt den"
+    if "version" in text.lower() and "storage" in text.lower():
+        return "filen er laget av en annen DuckDB-versjon"
+    return "DuckDB svarte: " + text.splitlines()[0]
 
 
 def _now() -> datetime:

@@ -35,9 +35,9 @@ def test_profile_json(cli, store_path: Path) -> None:
     assert first["values"]["2024"] == 1.97 and first["group_average"] == 1.81
 
 
-def test_user_error_is_one_red_line_and_exit_1(cli, store_path: Path) -> None:
+def test_unknown_municipality_is_one_red_line_and_exit_2(cli, store_path: Path) -> None:
     result = cli("--db", str(store_path), "profile", "Atlantis", "-s", "plo")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip().startswith("Feil:")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
@@ -45,7 +45,7 @@ def test_user_error_is_one_red_line_and_exit_1(cli, store_path: Path) -> None:
 
 def test_unknown_sector_lists_the_choices(cli, store_path: Path) -> None:
     result = cli("--db", str(store_path), "profile", "Bærum", "-s", "romfart")
-    assert result.returncode == 1 and "grunnskole" in result.stderr
+    assert result.returncode == 2 and "grunnskole" in result.stderr
 
 
 def test_data_status_and_import(cli, store_path: Path) -> None:
@@ -58,7 +58,9 @@ def test_data_status_and_import(cli, store_path: Path) -> None:
     assert lines["okonomi_frie_inntekter_per_innb"].split(",")[-4] == "6"
     table = cli("--db", str(store_path), "data", "status")
     assert table.returncode == 0, table.stderr
-    assert "pop_total" in table.stdout and "KOSTRA-grupper" in table.stdout
+    # People read names, not the catalog's ids (those are in --format csv|json).
+    assert "Innbyggere 0-5 år" in table.stdout and "pop_0_5" not in table.stdout
+    assert "Befolkning" in table.stdout and "KOSTRA-grupper" in table.stdout
 
 
 def test_first_run_fills_a_new_store_under_kostra_home(cli, tmp_path: Path) -> None:
@@ -91,7 +93,7 @@ def test_data_fetch_reports_an_unreachable_ssb_in_one_line(cli, store_path: Path
     result = cli("--db", str(store_path), "data", "fetch", "--sector", "okonomi", env=env)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("Feil: SSB cannot be reached")
+    assert last.startswith("Feil: SSB kan ikke nås")
 
 
 def test_data_diff(cli, store_path: Path, fake_ssb, tmp_path: Path) -> None:
@@ -144,7 +146,8 @@ def test_rank_dea_and_similar(cli, store_path: Path) -> None:
     mine = cli(
         "--db", str(store_path), "rank", "--year", "2024", "--municipality", "Bærum", "--sector", "plo"
     )
-    assert mine.returncode == 0 and "Bærum" in mine.stdout and "plo_sykefravaer" in mine.stdout
+    assert mine.returncode == 0 and "Bærum" in mine.stdout and "Sykefravær pleie og omsorg" in mine.stdout
+    assert "plo_sykefravaer" not in mine.stdout
     dea = cli("--db", str(store_path), "dea", "--sector", "plo", "--year", "2024", "-f", "csv")
     lines = dea.stdout.splitlines()
     assert lines[0].startswith("region_code,efficiency,peers") and len(lines) > 300

@@ -16,7 +16,6 @@ __all__ = ["render_analysis"]
 
 
 def _profile_tables(analysis: SectorAnalysis) -> Iterator[RenderableType]:
-    year = analysis.year
     for profile in analysis.sector.profiles:
         part = analysis.profile[analysis.profile["profile"] == profile.id]
         if part.empty:
@@ -27,7 +26,6 @@ def _profile_tables(analysis: SectorAnalysis) -> Iterator[RenderableType]:
         yield render_profile_table(table_data, title, "")
         for row in part.itertuples():
             yield Text(f"• {row.indicator}: " + " ".join(analysis.comments[row.indicator_id]))
-        del year
 
 
 def _series_table(analysis: SectorAnalysis) -> Table:

@@ -6,10 +6,11 @@ paths = write_report(report, ["html", "pdf"], Path("rapporter"))
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kostra.errors import ConfigError
+from kostra.errors import InputError, ParameterError, os_reason
 from kostra.files import write_atomically
 from kostra.names import slug
 from kostra.outputs.report.config import FORMATS, ReportConfig, read_report_config
@@ -20,6 +21,7 @@ __all__ = [
     "Report",
     "ReportConfig",
     "build_report",
+    "prepare_out",
     "read_report_config",
     "render",
     "write_report",
@@ -44,14 +46,30 @@ def render(report: Report, fmt: str) -> bytes:
         from kostra.outputs.report.xlsx import render_xlsx
 
         return render_xlsx(report)
-    raise ConfigError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    raise ParameterError(f"ukjent rapportformat {fmt!r}; velg blant {', '.join(FORMATS)}")
+
+
+def prepare_out(out: Path) -> Path:
+    """Create the folder ``out`` if needed and check that files can be written there, so a bad
+    ``--out`` fails at once, in one line, before any report is built."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} er en fil, ikke en mappe; velg en mappe for rapportene med --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"kan ikke skrive rapporter til {out} ({os_reason(exc)}); velg en annen mappe med --out"
+        ) from None
+    return out
 
 
 def write_report(
     report: Report, formats: Sequence[str], out: Path, on_written: Callable[[Path], None] | None = None
 ) -> list[Path]:
     """Write each format to ``out`` (written aside, then renamed into place)."""
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out(out)
     stem = f"kostra-{report.region_code}-{slug(report.municipality)}-{report.year}"
     paths = []
     for fmt in formats:

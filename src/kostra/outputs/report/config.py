@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kostra.errors import ConfigError
+from kostra.errors import ConfigError, validation_reason
 
 __all__ = ["FORMATS", "ReportConfig", "read_report_config"]
 
@@ -38,14 +38,19 @@ class ReportConfig(BaseModel):
 def read_report_config(path: Path) -> ReportConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot be read as YAML ({str(exc).splitlines()[0]})") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: kan ikke leses ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: er ikke en tekstfil i UTF-8; en rapportfil er YAML") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: er ikke gyldig YAML ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: en rapportfil er en YAML-tabell med nøkler som municipality og year")
     try:
         config = ReportConfig.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+        raise ConfigError(f"{path}: {validation_reason(exc.errors()[0])}") from exc
     unknown = set(config.formats) - set(FORMATS)
     if unknown:
-        raise ConfigError(f"{path}: unknown format {sorted(unknown)[0]!r}; choose from {', '.join(FORMATS)}")
+        raise ConfigError(f"{path}: ukjent format {sorted(unknown)[0]!r}; velg blant {', '.join(FORMATS)}")
     return config

@@ -1,0 +1,146 @@
+"""``kostra data``: what the store holds, and bringing SSB's figures into it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kostra.formatting import format_nb
+from kostra.outputs.cli.app import data_app, err, out
+from kostra.outputs.cli.common import Format, FormatOpt, open_session, write_machine_format
+
+
+@data_app.command("status")
+def data_status(
+    sector: Annotated[str | None, typer.Option("--sector", "-s", help="Bare dette tjenesteområdet.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Per indikator: hvor mange tall som er ekte (SSB/publisert) og hvor mange som er demodata."""
+    with open_session() as session:
+        status = session.data_status()
+        releases = session.releases()
+        memberships = session.membership_sources()
+        if sector:
+            status = status[status["sector"] == session.catalog.sector(sector).id]
+        sector_names = {s.id: s.name_nb for s in session.catalog.sectors.values()}
+    if write_machine_format(status, fmt):
+        return
+    from rich.table import Table
+
+    table = Table(title="Datagrunnlag: ekte tall og demodata per indikator")
+    for column in ("Indikator", "Tjenesteområde", "Ekte", "Demodata", "År", "SSB-tabell"):
+        table.add_column(column, justify="right" if column in ("Ekte", "Demodata") else "left")
+    for row in status.itertuples():
+        years = "" if row.first_year != row.first_year else f"{int(row.first_year)}–{int(row.last_year)}"
+        flag = "[yellow]" if row.demodata else ""
+        table.add_row(
+            str(row.indicator),
+            sector_names.get(row.sector, row.sector),
+            format_nb(row.real, 0),
+            f"{flag}{format_nb(row.demodata, 0)}",
+            years,
+            row.ssb_table if isinstance(row.ssb_table, str) else "",
+        )
+    out.print(table)
+    sources = dict(zip(memberships["source"], memberships["memberships"], strict=True))
+    out.print(
+        f"KOSTRA-grupper: {sources.get('klass-112', 0)} medlemskap fra SSBs KLASS, "
+        f"{sources.get('demodata', 0)} plassert etter folketall (demodata)."
+    )
+    out.print(
+        f"{len(releases)} utgivelser i lageret: "
+        + ", ".join(f"{r.id}: {r.source}" for r in releases.itertuples())
+    )
+
+
+@data_app.command("import")
+def data_import(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV, XLSX eller JSON-stat 2.0 lastet ned fra SSBs statistikkbank."),
+    ],
+    indicator: Annotated[
+        str | None,
+        typer.Option(help="Katalogens indikator-id, når filen har ett tall som ikke gjenkjennes."),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Tegnsett (standard: UTF-8, ellers ISO-8859-1).")
+    ] = None,
+) -> None:
+    """Les inn en fil fra SSB som én utgivelse: alle rader, eller ingen."""
+    with open_session() as session:
+        result = session.import_file(file, indicator=indicator, encoding=encoding)
+    if result.already_loaded:
+        out.print(f"{file.name}: allerede lest inn (utgivelse {result.release_id}); ingenting endret.")
+    else:
+        out.print(
+            f"{file.name}: {format_nb(result.rows, 0)} tall lest inn som utgivelse {result.release_id}."
+        )
+
+
+@data_app.command("fetch")
+def data_fetch(
+    year: Annotated[
+        list[int] | None, typer.Option("--year", "-y", help="År (kan gjentas); standard: alle fra 2015.")
+    ] = None,
+    sector: Annotated[
+        list[str] | None, typer.Option("--sector", "-s", help="Tjenesteområde (kan gjentas).")
+    ] = None,
+    municipality: Annotated[
+        list[str] | None, typer.Option("--municipality", "-m", help="Kommune (kan gjentas); standard: alle.")
+    ] = None,
+    regions: Annotated[
+        bool, typer.Option(help="Oppdater kommuner og KOSTRA-grupper fra KLASS først.")
+    ] = True,
+) -> None:
+    """Hent KOSTRA-tall fra SSBs statistikkbank (PxWebApi v2) til lageret, én utgivelse per tabell."""
+    from kostra.outputs.progress import FetchDisplay, render_fetch_report
+
+    with open_session() as session:
+        tables = len(session.fetch_tables(sector))
+        with FetchDisplay(err, tables) as display:
+            report = session.fetch(
+                year, sector, municipality, regions=regions, progress=display, on_retry=display.retry
+            )
+    out.print(render_fetch_report(report))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@data_app.command("diff")
+def data_diff(
+    year: Annotated[int, typer.Option("--year", "-y", help="Året som sammenlignes.")],
+    old: Annotated[
+        int | None, typer.Option("--from", help="Eldre utgivelse (id); standard: forrige.")
+    ] = None,
+    new: Annotated[int | None, typer.Option("--to", help="Nyere utgivelse (id); standard: nyeste.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Vis de N største endringene.")] = 40,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Tall som er endret mellom to utgivelser (f.eks. foreløpige 15. mars og endelige 15. juni)."""
+    with open_session() as session:
+        session.resolve_year(list(session.catalog.indicators.values()), year)
+        changes = session.diff(year, old, new)
+    if write_machine_format(changes, fmt):
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"Endrede tall for {year}: {format_nb(len(changes), 0)} i alt, største relative endring først"
+    )
+    for column in ("Indikator", "Region", "Før", "Nå", "Endring"):
+        table.add_column(column, justify="left" if column in ("Indikator", "Region") else "right")
+    for row in changes.head(limit).itertuples():
+        relative = (
+            "ny" if row.relative_change == float("inf") else f"{format_nb(100 * row.relative_change, 1)} %"
+        )
+        table.add_row(
+            str(row.indicator),
+            str(row.region),
+            format_nb(row.old_value, 2),
+            format_nb(row.new_value, 2),
+            relative,
+        )
+    out.print(table)

@@ -1,0 +1,134 @@
+"""``kostra report``: the annual report for one municipality, or one for each of many."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kostra.errors import ParameterError
+from kostra.outputs.cli.app import app, err, out
+
+DEMODATA_REPORTS = (
+    "[yellow]DEMODATA: rapportene bygger helt eller delvis på genererte tall, ikke SSBs; "
+    "rapportene sier selv hvilke.[/yellow]"
+)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+@app.command()
+def report(
+    municipality: Annotated[str | None, typer.Argument(help="Kommune, navn eller nummer.")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="År (standard: siste år med tall).")
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", "-g", help="Sammenligningsgruppe (standard: asss).")
+    ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option("--compare", "-c", help="Kommuner å sammenligne med, kommaseparert (standard: Asker)."),
+    ] = None,
+    sectors: Annotated[
+        list[str] | None,
+        typer.Option("--sectors", "-s", help="Tjenesteområder, kommaseparert (standard: alle)."),
+    ] = None,
+    fmt: Annotated[
+        list[str] | None, typer.Option("--format", "-f", help="html, pdf, docx, xlsx; kommaseparert.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Mappe for filene (standard: rapporter).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="YAML-fil som beskriver rapporten.")] = None,
+    all_asss: Annotated[bool, typer.Option("--all-asss", help="Én rapport for hver ASSS-kommune.")] = False,
+    every: Annotated[bool, typer.Option("--all", help="Én rapport for hver kommune i landet.")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Prosesser for --all/--all-asss.")] = 2,
+) -> None:
+    """KOSTRA-rapporten: sammendrag og ett kapittel per tjenesteområde, som HTML, PDF, Word og Excel."""
+    from rich.progress import Progress
+
+    from kostra.outputs.cli.common import open_session
+    from kostra.outputs.report import (
+        FORMATS,
+        ReportConfig,
+        build_report,
+        prepare_out,
+        read_report_config,
+        write_report,
+    )
+    from kostra.outputs.report.batch import run_batch
+
+    spec = read_report_config(config) if config else ReportConfig()
+    spec = spec.model_copy(
+        update={
+            k: v
+            for k, v in {
+                "municipality": municipality,
+                "year": year,
+                "group": group,
+                "compare": _split(compare) or None,
+                "sectors": _split(sectors) or None,
+                "formats": _split(fmt) or None,
+                "out": out_dir,
+            }.items()
+            if v is not None
+        }
+    )
+    unknown = set(spec.formats) - set(FORMATS)
+    if unknown:
+        raise ParameterError(f"ukjent format {sorted(unknown)[0]!r}; velg blant {', '.join(FORMATS)}")
+    if not (spec.municipality or all_asss or every):
+        raise ParameterError("oppgi en kommune, eller bruk --all-asss, --all eller --config")
+    prepare_out(spec.out)
+    with open_session() as session:
+        db = session.store.path
+        if spec.municipality and not (all_asss or every):
+            built = build_report(
+                session,
+                spec.municipality,
+                spec.year,
+                spec.group,
+                spec.compare,
+                spec.sectors,
+                formats=spec.formats,
+            )
+            for path in write_report(built, spec.formats, spec.out):
+                out.print(f"Skrev {path}")
+            if built.demodata:
+                out.print(DEMODATA_REPORTS)
+            return
+        # Checked here, so a wrong name fails in one line before any worker starts.
+        chosen = [session.service_area(s) for s in spec.sectors] if spec.sectors else None
+        session.group(spec.group)
+        for peer in spec.compare:
+            session.region(peer)
+        wanted = [
+            i
+            for s in chosen or session.catalog.sectors.values()
+            if not s.hidden
+            for i in session.catalog.indicators_of(s.id)
+        ]
+        year_for_members = session.resolve_year(wanted, spec.year)
+        demodata = session.uses_demodata([i.id for i in wanted], [year_for_members])
+        codes = sorted(session.members("asss", year_for_members)) if all_asss else session.municipalities()
+    with Progress(console=err) as progress:
+        task = progress.add_task("Rapporter", total=len(codes))
+        run_batch(
+            db,
+            codes,
+            year=year_for_members,
+            group=spec.group,
+            peers=spec.compare,
+            sectors=spec.sectors,
+            formats=spec.formats,
+            out=spec.out,
+            workers=workers,
+            on_done=lambda _m, _p: progress.advance(task),
+        )
+    out.print(f"Skrev {len(codes) * len(spec.formats)} filer til {spec.out}")
+    if demodata:
+        out.print(DEMODATA_REPORTS)

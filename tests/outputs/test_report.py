@@ -141,7 +141,7 @@ def test_xlsx_holds_numbers_with_norwegian_formats_and_the_data_sheet(files) -> 
     assert sources
     data = book["Data"]
     header = [c.value for c in next(data.iter_rows(max_row=1))]
-    assert header[:5] == ["sector", "indicator_id", "indicator", "series", "year"]
+    assert header[:5] == ["Tjenesteområde", "Indikator-ID", "Indikator", "Kommune/gruppe", "År"]
     assert data.max_row > 100
 
 
@@ -156,7 +156,7 @@ def test_report_cli_with_config(cli, store_path: Path, tmp_path: Path) -> None: 
     assert result.returncode == 0, result.stderr
     assert sorted(p.suffix for p in (tmp_path / "ut").iterdir()) == [".html", ".xlsx"]
     bad = cli("--db", str(store_path), "report", "Bærum", "--format", "odt")
-    assert bad.returncode == 1 and "unknown format 'odt'" in bad.stderr
+    assert bad.returncode == 2 and "ukjent format 'odt'" in bad.stderr  # a usage error
 
 
 def test_batch_for_all_asss_uses_both_cores(cli, store_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

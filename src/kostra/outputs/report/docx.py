@@ -1,6 +1,8 @@
 """The report as Word (.docx): real headings and tables, charts as pictures,
 ready to paste into a council paper. A municipality's own template can be
-given as the starting document so its styles are used.
+given as the starting document so its styles are used. Pages are A4 in every
+section; headings go 1 (chapters), 2 (tables, comments, data quality) without
+skipping a level.
 
 Tables are written as WordprocessingML and parsed once each, and styles are
 set by id: python-docx's cell-by-cell and style-by-name calls took most of a
@@ -10,11 +12,14 @@ second for a full report.
 from __future__ import annotations
 
 import io
+import math
+import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.oxml import parse_xml
 from docx.shared import Cm
 
@@ -25,7 +30,27 @@ __all__ = ["render_docx"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TABLE_TEXT = 16  # half-points: 8 pt
-TEXT_WIDTH = 9072  # twips: 16 cm, the width charts are given too
+# A4 with 2 cm margins: 17 cm of text width (1 cm = 567 twips).
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21.0), Cm(29.7), Cm(2.0)
+TEXT_WIDTH = 9638  # twips: 17 cm
+CHART_WIDTH = Cm(16)
+CELL_MARGIN = 85  # twips each side of a cell's text (0.15 cm), written on every table
+# Character widths in em of DejaVu Sans, the widest of the sans fonts Word and LibreOffice
+# use or fall back to (Calibri, Carlito, Arial and Liberation Sans are all narrower), so a
+# column sized by them holds its figures on one line whichever font draws them.
+_EM = {
+    **dict.fromkeys("0123456789", 0.636),
+    **dict.fromkeys(" ,.:;\u00a0\u202f", 0.318),
+    "-": 0.361,
+    "\u2212": 0.838,
+    "\u2013": 0.5,
+    "%": 0.95,
+    "(": 0.39,
+    ")": 0.39,
+    "/": 0.337,
+    "*": 0.5,
+}
+_BOLD = 1.12  # DejaVu Sans Bold against Book
 
 
 class _Styles:
@@ -33,7 +58,7 @@ class _Styles:
 
     def __init__(self, document: Any) -> None:
         by_name = {style.name: style.style_id for style in document.styles}
-        self.headings = {level: by_name.get(f"Heading {level}") for level in range(1, 4)}
+        self.headings = {level: by_name.get(f"Heading {level}") for level in range(1, 3)}
         self.title = by_name.get("Title")
         self.bullet = by_name.get("List Bullet")
         self.table = by_name.get("Table Grid")
@@ -46,11 +71,54 @@ def _paragraph(document: Any, text: str, style_id: str | None = None) -> Any:
     return paragraph
 
 
-def _widths(columns: int) -> list[int]:
-    """Column widths in twips across the 16 cm text width: the indicator name gets the most."""
-    first = TEXT_WIDTH * 2 // 5 if columns > 1 else TEXT_WIDTH
-    rest = (TEXT_WIDTH - first) // max(columns - 1, 1)
-    return [first] + [rest] * (columns - 1)
+def _text_width(text: str, *, bold: bool = False) -> int:
+    """The width of one line of table text in twips (at most: see _EM)."""
+    em = sum(_EM.get(ch, 0.75 if ch.isupper() else 0.62) for ch in text)
+    return math.ceil(em * TABLE_TEXT * 10 * (_BOLD if bold else 1.0))  # 1 pt = 20 twips
+
+
+def _column_width(texts: list[str], heading: str) -> int:
+    """Room for the column's widest figure on one line; its heading may wrap between words."""
+    words = [w for w in re.split(r"\s+|(?<=[-/])", heading) if w]
+    widest = max(
+        [_text_width(t) for t in texts] + [_text_width(w, bold=True) for w in words],
+        default=0,
+    )
+    return math.ceil(widest * 1.05) + 2 * CELL_MARGIN + 20
+
+
+def _even_out(widths: list[int], room: int) -> list[int]:
+    """The narrowest columns raised towards the widest, as far as ``room`` allows."""
+    ordered = sorted(widths)
+    level = ordered[0]
+    for k in range(1, len(ordered) + 1):  # the k narrowest at one level, the rest as they are
+        top = ordered[k] if k < len(ordered) else ordered[-1]
+        reach = (room - sum(ordered[k:])) // k
+        level = max(level, min(reach, top))
+        if reach < top:
+            break
+    return [max(w, level) for w in widths]
+
+
+def _widths(table: ReportTable) -> list[int]:
+    """Column widths in twips across the text width. Each figure column is as wide as its
+    widest figure in Norwegian format (and its heading's longest word), the first (label)
+    column takes the rest; when the labels need less, every column shares what is over."""
+    body = [cells for heading, cells in table.rows if not (heading is not None and not cells)]
+    numbers = [
+        _column_width([cells[i].text for cells in body], table.columns[i])
+        for i in range(1, len(table.columns))
+    ]
+    if sum(numbers) > TEXT_WIDTH:  # cannot happen with the report's tables; shrink evenly
+        numbers = [n * TEXT_WIDTH // sum(numbers) for n in numbers]
+    label = TEXT_WIDTH - sum(numbers)
+    wanted = _column_width([cells[0].text for cells in body], table.columns[0]) if numbers else label
+    if wanted < label:  # room to spare: figure columns alike, then every column a share
+        numbers = _even_out(numbers, TEXT_WIDTH - wanted)
+        share = (TEXT_WIDTH - sum(numbers) - wanted) // len(table.columns)
+        numbers = [n + share for n in numbers]
+        label = TEXT_WIDTH - sum(numbers)
+    return [label, *numbers]
 
 
 def _cell(text: str, width: int, columns: int = 1, *, bold: bool = False, right: bool = False) -> str:
@@ -67,8 +135,9 @@ def _cell(text: str, width: int, columns: int = 1, *, bold: bool = False, right:
 def _table_xml(table: ReportTable, style_id: str | None) -> str:
     """A real Word table: a header row repeated on every page, indicator-group rows
     across the table, numbers right-aligned, 8 pt text. Widths are given both per
-    column and per cell (Word reads the cells, LibreOffice the columns)."""
-    widths = _widths(len(table.columns))
+    column and per cell (Word reads the cells, LibreOffice the columns), with a fixed
+    layout so neither fits the columns anew."""
+    widths = _widths(table)
     style = f'<w:tblStyle w:val="{style_id}"/>' if style_id else ""
     rows = [
         "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
@@ -88,6 +157,9 @@ def _table_xml(table: ReportTable, style_id: str | None) -> str:
             )
     return (
         f'<w:tbl xmlns:w="{W}"><w:tblPr>{style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        '<w:tblLayout w:type="fixed"/>'
+        f'<w:tblCellMar><w:left w:w="{CELL_MARGIN}" w:type="dxa"/>'
+        f'<w:right w:w="{CELL_MARGIN}" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
         'w:noHBand="0" w:noVBand="1"/></w:tblPr>'
         "<w:tblGrid>"
@@ -98,8 +170,17 @@ def _table_xml(table: ReportTable, style_id: str | None) -> str:
     )
 
 
+def _a4(document: Any) -> None:
+    """Every section A4 portrait with 2 cm margins (python-docx's default is US Letter)."""
+    for section in document.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+        section.left_margin = section.right_margin = MARGIN
+        section.top_margin = section.bottom_margin = MARGIN
+
+
 def _table(document: Any, table: ReportTable, styles: _Styles) -> None:
-    _paragraph(document, table.title, styles.headings[3])
+    _paragraph(document, table.title, styles.headings[2])
     # Before the body's final section properties, where python-docx puts its own tables.
     document.element.body._insert_tbl(parse_xml(_table_xml(table, styles.table)))
     if table.note:
@@ -108,6 +189,7 @@ def _table(document: Any, table: ReportTable, styles: _Styles) -> None:
 
 def render_docx(report: Report, template: Path | None = None) -> bytes:
     document = Document(str(template)) if template else Document()
+    _a4(document)
     styles = _Styles(document)
     _paragraph(document, report.title, styles.title)
     _paragraph(
@@ -125,18 +207,18 @@ def render_docx(report: Report, template: Path | None = None) -> bytes:
         for sentence in chapter.summary:
             _paragraph(document, sentence)
         for caption, spec in chapter.charts:
-            document.add_picture(io.BytesIO(render_png(spec)), width=Cm(16))
+            document.add_picture(io.BytesIO(render_png(spec)), width=CHART_WIDTH)
             _paragraph(document, caption).runs[0].italic = True
         for table in chapter.tables:
             _table(document, table, styles)
         if chapter.comments:
-            _paragraph(document, "Kommentarer", styles.headings[3])
+            _paragraph(document, "Kommentarer", styles.headings[2])
             for name, sentences in chapter.comments:
                 paragraph = _paragraph(document, "", styles.bullet)
                 paragraph.add_run(f"{name}. ").bold = True
                 paragraph.add_run(" ".join(sentences))
         if chapter.flags:
-            _paragraph(document, "Datakvalitet", styles.headings[3])
+            _paragraph(document, "Datakvalitet", styles.headings[2])
             for flag in chapter.flags:
                 _paragraph(document, flag, styles.bullet)
     buffer = io.BytesIO()

@@ -391,7 +391,9 @@ def _ranking_chapter(session: Session, region_code: str, year: int, demodata: bo
         f"Plassering blant {of} kommuner, {year}",
         columns,
         rows,
-        "Hvert nøkkeltall gir 1-6 poeng, 3,5 ved landssnittet; vekter i catalog/ranking.yaml. "
+        "Hvert nøkkeltall gir 1-6 poeng, 3,5 ved landssnittet. Et tjenesteområdes poeng er et "
+        "vektet snitt av nøkkeltallene, totalen et vektet snitt av tjenesteområdene; nøkkeltallene "
+        "og vektene er kostras egne valg, ikke Kommunal Rapports. "
         "Kommuner med tall for under 60 prosent av nøkkeltallene rangeres ikke.",
     )
     return Chapter(
@@ -428,12 +430,13 @@ def build_report(
     if kinds:
         get_ready(kinds)
     sector_ids = (
-        [session.catalog.sector(s).id for s in sectors]
+        [session.service_area(s).id for s in sectors]
         if sectors
         else [s.id for s in session.catalog.sectors.values() if not s.hidden]
     )
     # One read of every figure the chapters need, instead of one per sector and profile.
     wanted = [i for sector_id in sector_ids for i in session.catalog.indicators_of(sector_id)]
+    year = session.resolve_year(wanted, year)  # a year without figures fails before any work
     economics = [session.catalog.economics[s] for s in sector_ids if s in session.catalog.economics]
     session.observations(
         sorted(

@@ -36,6 +36,7 @@ class _Styles:
         self.bold = book.add_format({"bold": True})
         self.heading = book.add_format({"bold": True, "font_size": 13, "font_color": "#1f5f8b"})
         self.numbers = {d: book.add_format({"num_format": _number_format(d)}) for d in range(5)}
+        self.figure = book.add_format({"num_format": "#,##0.0##"})  # shown rounded, stored whole
 
 
 def _write_table(sheet: Any, row: int, table: ReportTable, styles: _Styles) -> int:
@@ -62,17 +63,49 @@ def _write_table(sheet: Any, row: int, table: ReportTable, styles: _Styles) -> i
     return row + 1
 
 
-def _write_data(sheet: Any, data: pd.DataFrame, styles: _Styles) -> None:
+# The data sheet's columns (the model's long data) as readers see them, with a note where
+# the heading alone does not say it all.
+DATA_COLUMNS: dict[str, tuple[str, str]] = {
+    "sector": ("Tjenesteområde", ""),
+    "indicator_id": ("Indikator-ID", "Indikatorens id i kostras katalog."),
+    "indicator": ("Indikator", ""),
+    "series": ("Kommune/gruppe", "Kommunen, sammenligningskommunene eller gruppens snitt."),
+    "year": ("År", ""),
+    "value": ("Verdi", ""),
+    "change": ("Endring fra året før", "I prosent for beløp og antall, i prosentpoeng for andeler."),
+    "change_unit": ("Enhet for endring", ""),
+    "adjusted": (
+        "Justert (B)",
+        "ja: kronebeløp i faste priser og/eller justert for utgiftsbehov, merket (B) i rapporten.",
+    ),
+}
+DATA_WIDTHS = {"sector": 24, "indicator_id": 22, "indicator": 60, "series": 16, "change": 20}
+
+
+def _write_data(sheet: Any, data: pd.DataFrame, styles: _Styles, sectors: dict[str, str]) -> None:
+    """The data behind every chart, one figure a row: headings in bokmål, numbers as numbers,
+    service areas by name, yes/no in words."""
+    data = data.assign(
+        sector=data["sector"].map(lambda s: sectors.get(s, s)),
+        adjusted=data["adjusted"].map({True: "ja", False: "nei"}),
+    )
     for col, name in enumerate(data.columns):
-        sheet.write(0, col, name, styles.bold)
+        heading, note = DATA_COLUMNS.get(name, (name, ""))
+        sheet.write(0, col, heading, styles.bold)
+        if note:
+            sheet.write_comment(0, col, note)
+        sheet.set_column(col, col, DATA_WIDTHS.get(name, 12))
+    figures = {data.columns.get_loc(c) for c in ("value", "change") if c in data.columns}
     for r, record in enumerate(data.itertuples(index=False), start=1):
         for col, value in enumerate(record):
             if isinstance(value, bool):
                 sheet.write_boolean(r, col, value)
             elif isinstance(value, int | float) and value == value:
-                sheet.write_number(r, col, float(value))
+                sheet.write_number(r, col, float(value), styles.figure if col in figures else None)
             elif value is not None and not (isinstance(value, float) and value != value):
                 sheet.write_string(r, col, str(value))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(data), len(data.columns) - 1)
 
 
 def render_xlsx(report: Report) -> bytes:
@@ -91,6 +124,7 @@ def render_xlsx(report: Report) -> bytes:
         sheet.set_column(1, 6, 14)
         sheet.set_column(7, 14, 50)
     data = pd.concat([c.long_data for c in report.chapters if not c.long_data.empty], ignore_index=True)
-    _write_data(book.add_worksheet(_sheet_name("Data", used)), data, styles)
+    sectors = {c.id: c.title for c in report.chapters}
+    _write_data(book.add_worksheet(_sheet_name("Data", used)), data, styles, sectors)
     book.close()
     return buffer.getvalue()

@@ -124,3 +124,21 @@ def test_ranking_page_explains_a_placement(server: str, page: Page) -> None:
     assert page.locator("#forklaring tbody tr").count() >= 3  # one row per key figure
     assert page.locator("#rangering tbody tr").count() == 357
     page.screenshot(path=str(ARTIFACTS / "ranking.png"), full_page=True)
+
+
+def test_a_refused_page_explains_and_leads_back(server: str, page: Page) -> None:
+    response = page.goto(server + "/kommune/3201/grunnskole?year=2030")
+    assert response is not None and response.status == 404
+    assert page.inner_text(".error-message") == (
+        "kostra har ikke tall for 2030 (grunnskole); kostra har tall for 2015–2024"
+    )
+    page.screenshot(path=str(ARTIFACTS / "error-year.png"), full_page=True)
+    page.click("a.back")
+    page.wait_for_url(server + "/")
+    # The start page's form with no service area chosen: the overview, not an error.
+    page.fill("#kommune", "Utsira")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/kommune/1151")
+    assert page.inner_text(".demodata").startswith("DEMODATA:")
+    assert "Grunnskole" in page.inner_text("table.overview")
+    page.screenshot(path=str(ARTIFACTS / "overview-utsira.png"), full_page=True)

@@ -150,7 +150,10 @@ def test_api_lists_and_pagination(client: Client) -> None:
         ("/api/profile", {"municipality": "<script>", "sector": "plo"}, 422),
         ("/api/observations", {"indicator": "pop_total", "limit": 5000}, 422),
         ("/api/observations", {"indicator": "no_such"}, 404),
-        ("/kommune/Atlantis", {}, 404),
+        ("/api/observations", {"indicator": "pop_total", "year": 2030}, 404),
+        ("/api/series", {"municipality": "Bærum", "sector": "barnehage", "from_year": 2025}, 404),
+        ("/api/series", {"municipality": "Bærum", "sector": "befolkning"}, 404),
+        ("/api/finnes-ikke", {}, 404),
     ],
 )
 def test_errors_are_one_json_line(client: Client, path: str, params: dict[str, object], status: int) -> None:
@@ -159,6 +162,55 @@ def test_errors_are_one_json_line(client: Client, path: str, params: dict[str, o
     body = response.json()
     assert set(body) == {"error"} and "\n" not in body["error"]
     assert "<script>" not in response.text or response.headers["content-type"].startswith("application/json")
+
+
+def test_pages_answer_a_refusal_with_an_error_page(client: Client) -> None:
+    """A page that cannot be served is an HTML page in the site's look: the message, the
+    status and the way back; a year without figures names the years kostra has."""
+    page = client.get("/kommune/3201/grunnskole", params={"year": 2030})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert '<html lang="nb">' in text and '<a href="/" class="back">' in text and "Statuskode 404" in text
+    assert "kostra har ikke tall for 2030 (grunnskole); kostra har tall for 2015–2024" in text
+    assert 'src="/static/vega.js"' not in text  # no charts, no chart library
+    unknown = client.get("/kommune/Atlantis")
+    assert unknown.status_code == 404 and "fant ingen kommune eller fylke som heter" in unknown.text
+    bad = client.get("/kommune/3201/grunnskole", params={"compare": "<script>"})
+    assert bad.status_code == 422 and "<script>" not in bad.text and "&lt;script&gt;" in bad.text
+    assert client.get("/finnes-ikke").headers["content-type"].startswith("text/html")
+
+
+def test_empty_form_fields_are_not_chosen(client: Client) -> None:
+    chosen = client.get("/velg", params={"kommune": "Bærum", "sektor": ""})
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/kommune/3201"
+    ranking = client.get("/rangering", params={"sektor": "", "kommune": "", "year": ""})
+    assert ranking.status_code == 200 and "Rangering 2024: Totalt" in ranking.text
+    empty = client.get("/velg", params={"kommune": "", "sektor": ""})
+    assert empty.status_code == 422 and "kommune er tom" in empty.text
+
+
+def test_pages_with_generated_figures_say_demodata(client: Client) -> None:
+    for path in ("/kommune/3201", "/kommune/3201/barnehage", "/indikator/plo_sykefravaer", "/rangering"):
+        page = client.get(path)
+        assert (
+            page.status_code == 200
+            and '<p class="demodata" role="note"><strong>DEMODATA:</strong>' in page.text
+        )
+    assert "DEMODATA" not in client.get("/").text  # no figures on the start page
+
+
+def test_series_checks_its_years(client: Client) -> None:
+    params = {"municipality": "Bærum", "sector": "barnehage"}
+    late = client.get("/api/series", params={**params, "year": 2020, "from_year": 2023})
+    assert late.status_code == 422 and "velg from_year fra 2015 til 2020" in late.json()["error"]
+    prices = client.get(
+        "/api/series", params={**params, "year": 2024, "from_year": 2018, "fixed_prices": True}
+    )
+    assert prices.status_code == 422 and "velg from_year=2020 eller senere" in prices.json()["error"]
+    fixed = client.get("/api/series", params={**params, "fixed_prices": True})
+    assert fixed.status_code == 200 and {p["year"] for p in fixed.json()} == set(range(2020, 2025))
+    profile = client.get("/api/profile", params={**params, "sector": "plo", "profile": "67+"})
+    assert profile.status_code == 200 and profile.json()["profile"] == "67+"
 
 
 def test_oversized_requests_are_refused(client: Client) -> None:

@@ -12,7 +12,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from kostra.api import Session
+from kostra.catalog import Indicator
+from kostra.errors import InputError
 from kostra.outputs.profile_table import profile_columns, render_profile_csv, render_profile_json
+from kostra.sector_analysis import SERIES_YEARS
 
 __all__ = ["router"]
 
@@ -20,6 +23,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="År; standard: siste år med tall")]
 Name = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[\w æøåÆØÅ\-().'/]+$")]
+Profile = Annotated[str, Query(min_length=1, max_length=40, pattern=r"^[\w æøåÆØÅ\-+().'/]+$")]
 Group = Annotated[str, Query(min_length=1, max_length=60, pattern=r"^[\w æøåÆØÅ\-]+$")]
 
 
@@ -69,6 +73,11 @@ def session_of(request: Request) -> Session:
     return session
 
 
+def all_indicators(session: Session) -> list[Indicator]:
+    """Every indicator in the catalog: the years kostra has figures for, for anything."""
+    return list(session.catalog.indicators.values())
+
+
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -104,7 +113,7 @@ def regions(
 @router.get("/groups", response_model=list[GroupOut])
 def groups(request: Request, year: Year = None) -> list[GroupOut]:
     session = session_of(request)
-    when = year or 2024
+    when = session.resolve_year(all_indicators(session), year, "grupper")
     return [
         GroupOut(id=g.id, name=g.name_nb, kind=g.kind, members=sorted(session.members(g.id, when)))
         for g in session.groups.values()
@@ -115,8 +124,9 @@ def groups(request: Request, year: Year = None) -> list[GroupOut]:
 def indicators(
     request: Request, sector: Annotated[str | None, Query(max_length=40)] = None
 ) -> list[IndicatorOut]:
-    catalog = session_of(request).catalog
-    wanted = catalog.sector(sector).id if sector else None
+    session = session_of(request)
+    catalog = session.catalog
+    wanted = session.service_area(sector).id if sector else None
     return [
         IndicatorOut(
             id=i.id,
@@ -143,8 +153,10 @@ def observations(
 ) -> Page:
     """Figures in force for one indicator (all regions), paginated."""
     session = session_of(request)
-    session.catalog.indicator(indicator)
-    frame = session.observations([indicator], [year] if year else None)
+    found = session.catalog.indicator(indicator)
+    if year is not None:
+        session.resolve_year([found], year, found.id)
+    frame = session.observations([found.id], [year] if year is not None else None)
     frame = frame.sort_values(["year", "region_code"], kind="stable")
     names = session.regions.set_index("code")["name"]
     part = frame.iloc[offset : offset + limit]
@@ -166,7 +178,7 @@ def _profile_table(
     request: Request,
     municipality: Name,
     sector: Name,
-    profile: Name | None = None,
+    profile: Profile | None = None,
     year: Year = None,
     group: Group = "asss",
 ) -> pd.DataFrame:
@@ -226,7 +238,10 @@ def series(
     need_adjusted: bool = False,
 ) -> list[SeriesPoint]:
     """Time series of the sector's indicators for the municipality, its peers and the group."""
-    result = session_of(request).analyse(
+    session = session_of(request)
+    session.region(municipality)
+    year, from_year = _series_years(session, sector, year, from_year, fixed_prices)
+    result = session.analyse(
         municipality,
         sector,
         year,
@@ -248,6 +263,45 @@ def series(
         )
         for r in result.series.itertuples()
     ]
+
+
+def _series_years(
+    session: Session, sector: str, year: int | None, from_year: int | None, fixed_prices: bool
+) -> tuple[int, int | None]:
+    """The year analysed and the first year of the series, both checked against the years
+    kostra has figures for (and, in fixed prices, has the municipal deflator for)."""
+    area = session.service_area(sector)
+    indicators = session.catalog.indicators_of(area.id)
+    what = area.name_nb.lower()
+    year = session.resolve_year(indicators, year, what)
+    first, last = session.year_span(indicators)
+    if from_year is not None:
+        session.resolve_year(indicators, from_year, f"første år i tidsseriene, {what}")
+        if from_year > year:
+            raise InputError(
+                f"første år i tidsseriene (from_year={from_year}) er etter året som analyseres ({year}); "
+                f"kostra har tall for {first}–{last}, så velg from_year fra {first} til {year}"
+            )
+    if fixed_prices:
+        _check_deflator(
+            session, year, from_year if from_year is not None else max(first, year - SERIES_YEARS + 1)
+        )
+    return year, from_year
+
+
+def _check_deflator(session: Session, year: int, start: int) -> None:
+    """Fixed prices need the municipal deflator for every year from ``start`` to ``year``."""
+    growth = {d.year for d in session.catalog.deflator}
+    low = year
+    while low in growth:  # kroner of low - 1 reach ``year`` through low's growth
+        low -= 1
+    if start >= low:
+        return
+    known = f"{min(growth)}–{max(growth)}" if growth else "ingen år"
+    raise InputError(
+        f"faste priser i {year}-kroner kan bare regnes fra {low} (kostra har kommunal deflator for "
+        f"{known}); velg from_year={low} eller senere, eller løpende priser"
+    )
 
 
 @router.get("/analysis")

@@ -13,16 +13,49 @@ import pandas as pd
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BeforeValidator, Field
 
+from kostra.api import Session
+from kostra.catalog import Indicator
+from kostra.errors import ParameterError, YearNotAvailable
 from kostra.formatting import format_nb
 from kostra.outputs.report.charts import NB_LOCALE, profile_chart, series_chart
-from kostra.outputs.web.api import Group, Name, Year, download, session_of
+from kostra.outputs.web.api import Group, Name, all_indicators, download, session_of
 
-__all__ = ["router"]
+__all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-PathName = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[\w æøåÆØÅ\-().'/]+$")]
+NAME_PATTERN = r"^[\w æøåÆØÅ\-().'/]+$"
+PathName = Annotated[str, Path(min_length=1, max_length=80, pattern=NAME_PATTERN)]
+
+
+def _blank_is_none(value: object) -> object:
+    """A form sends an empty field as ``name=``: that field is not chosen."""
+    return None if value == "" else value
+
+
+# The pages' own optional parameters: as the API's, but empty means "not chosen".
+Year = Annotated[
+    Annotated[int, Field(ge=2000, le=2100)] | None,
+    BeforeValidator(_blank_is_none),
+    Query(description="År; standard: siste år med tall"),
+]
+OptionalName = Annotated[
+    Annotated[str, Field(min_length=1, max_length=80, pattern=NAME_PATTERN)] | None,
+    BeforeValidator(_blank_is_none),
+    Query(),
+]
+SectorChoice = Annotated[
+    Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w æøåÆØÅ\-]+$")] | None,
+    BeforeValidator(_blank_is_none),
+    Query(),
+]
+Names = Annotated[
+    list[Annotated[str, Field(max_length=200, pattern=r"^[\w æøåÆØÅ\-().'/,]*$")]] | None,
+    Query(max_length=10),
+]
+IndicatorId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[\w\-]+$")]
 
 
 @cache
@@ -37,8 +70,26 @@ def _env() -> Environment:
     return env
 
 
-def _page(name: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_env().get_template(name).render(locale=NB_LOCALE, **context))
+def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("demodata", False)
+    html = _env().get_template(name).render(locale=NB_LOCALE, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+HEADINGS = {
+    400: "Kan ikke vise dette",
+    404: "Finnes ikke",
+    405: "Ikke tillatt",
+    422: "Kan ikke vise dette",
+    429: "For mange forespørsler",
+    500: "Noe gikk galt",
+}
+
+
+def error_page(status: int, message: str) -> HTMLResponse:
+    """The page a refused request gets: the one-line message, the status and a way back."""
+    heading = HEADINGS.get(status, "Kan ikke vise dette" if status < 500 else "Noe gikk galt")
+    return _page("error.html.j2", status=status, heading=heading, message=message, code=status)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -52,12 +103,12 @@ def start(request: Request) -> HTMLResponse:
 
 
 @router.get("/velg")
-def choose(request: Request, kommune: Name, sektor: Name | None = None) -> Response:
-    """The start page's form: find the municipality by name or number and go to its page."""
-    region = session_of(request).region(kommune)
-    target = f"/kommune/{region.code}" + (
-        f"/{session_of(request).catalog.sector(sektor).id}" if sektor else ""
-    )
+def choose(request: Request, kommune: Name, sektor: SectorChoice = None) -> Response:
+    """The start page's form: find the municipality by name or number and go to its page
+    (an empty service area: the overview)."""
+    session = session_of(request)
+    region = session.region(kommune)
+    target = f"/kommune/{region.code}" + (f"/{session.service_area(sektor).id}" if sektor else "")
     return RedirectResponse(target, status_code=303)
 
 
@@ -65,24 +116,39 @@ def choose(request: Request, kommune: Name, sektor: Name | None = None) -> Respo
 def overview(request: Request, code: PathName, year: Year = None, group: Group = "asss") -> HTMLResponse:
     session = session_of(request)
     region = session.region(code)
-    rows = []
-    for sector in session.catalog.sectors.values():
-        if sector.hidden:
-            continue
-        result = session.analyse(region.code, sector.id, year, group, ())
-        profile = result.profile
-        rows.append(
-            {
-                "sector": sector,
-                "above": int((profile["index"] > 100.5).sum()),
-                "below": int((profile["index"] < 99.5).sum()),
-                "resource_use": result.resource_use_indicator,
-                "summary": result.summary[:1],
-                "flags": len(result.flags),
-            }
-        )
-        year = result.year
-    return _page("overview.html.j2", region=region, rows=rows, year=year, group=session.group(group))
+    chosen = session.group(group)
+    sectors = [s for s in session.catalog.sectors.values() if not s.hidden]
+    everything = [i for s in sectors for i in session.catalog.indicators_of(s.id)]
+    when = session.resolve_year(everything, year, "tjenesteområdene")
+    rows = [_overview_row(session, region.code, sector.id, when, chosen.id) for sector in sectors]
+    return _page(
+        "overview.html.j2",
+        region=region,
+        rows=rows,
+        year=when,
+        group=chosen,
+        demodata=any(r["demodata"] for r in rows),
+    )
+
+
+def _overview_row(session: Session, code: str, sector_id: str, year: int, group: str) -> dict[str, Any]:
+    """One service area's line in the overview; a service area without figures for the
+    year says so instead of failing the whole page."""
+    sector = session.catalog.sectors[sector_id]
+    try:
+        result = session.analyse(code, sector_id, year, group, ())
+    except YearNotAvailable as exc:
+        return {"sector": sector, "missing": str(exc), "demodata": False}
+    profile = result.profile
+    return {
+        "sector": sector,
+        "above": int((profile["index"] > 100.5).sum()),
+        "below": int((profile["index"] < 99.5).sum()),
+        "resource_use": result.resource_use_indicator,
+        "summary": result.summary[:1],
+        "flags": len(result.flags),
+        "demodata": result.demodata,
+    }
 
 
 @router.get("/kommune/{code}/rapport.{fmt}")
@@ -109,10 +175,12 @@ def sector_page(
     sector: PathName,
     year: Year = None,
     group: Group = "asss",
-    compare: Annotated[list[str] | None, Query(max_length=5)] = None,
+    compare: Names = None,
 ) -> HTMLResponse:
     session = session_of(request)
     peers = tuple(p.strip() for c in compare or ["Asker"] for p in c.split(",") if p.strip())
+    if len(peers) > 10:
+        raise ParameterError(f"sammenlign med høyst 10 kommuner om gangen (fikk {len(peers)})")
     result = session.analyse(code, sector, year, group, peers)
     charts = []
     for profile in result.sector.profiles:
@@ -131,24 +199,25 @@ def sector_page(
         charts=charts,
         peers=peers,
         groups=[g for g in session.groups.values() if g.kind in ("network", "kostra", "country")],
+        demodata=result.demodata,
     )
 
 
 @router.get("/indikator/{indicator_id}", response_class=HTMLResponse)
 def indicator_page(
     request: Request,
-    indicator_id: str,
+    indicator_id: IndicatorId,
     year: Year = None,
-    highlight: Annotated[list[str] | None, Query(max_length=10)] = None,
+    highlight: Names = None,
 ) -> HTMLResponse:
     session = session_of(request)
-    indicator = session.catalog.indicator(indicator_id)
-    year = year or session.latest_year([indicator])
+    indicator = _indicator(session, indicator_id)
+    year = session.resolve_year([indicator], year, indicator.name_nb)
     frame = session.observations([indicator.id], [year])
     names = session.regions.set_index("code")["name"]
     kinds = session.regions.set_index("code")["kind"]
     frame = frame[frame["region_code"].map(kinds) == "municipality"]
-    marked = {session.region(h).code for h in highlight or []}
+    marked = {session.region(h).code for h in highlight or [] if h.strip()}
     rows = sorted(
         (
             {
@@ -186,48 +255,86 @@ def indicator_page(
             },
         ],
     }
-    return _page("indicator.html.j2", indicator=indicator, year=year, rows=rows, chart=chart)
+    demodata = bool((frame["release_kind"] == "demodata").any())
+    return _page(
+        "indicator.html.j2", indicator=indicator, year=year, rows=rows, chart=chart, demodata=demodata
+    )
+
+
+def _indicator(session: Session, indicator_id: str) -> Indicator:
+    try:
+        return session.catalog.indicator(indicator_id)
+    except ParameterError:
+        raise ParameterError(
+            f"kostra har ingen indikator {indicator_id!r}; tjenesteområdenes sider lenker til "
+            "indikatorene, og /api/indicators lister dem"
+        ) from None
 
 
 @router.get("/rangering", response_class=HTMLResponse)
 def ranking_page(
     request: Request,
     year: Year = None,
-    sektor: Annotated[str, Query(min_length=1, max_length=40, pattern=r"^[\w\-]+$")] = "totalt",
-    kommune: Name | None = None,
+    sektor: SectorChoice = None,
+    kommune: OptionalName = None,
 ) -> HTMLResponse:
     """Kommunebarometer-style ranking of all municipalities, and one municipality's place
-    figure by figure (KOSTRA.md method 6)."""
+    figure by figure (KOSTRA.md method 6). Empty fields (the form's) mean all sectors and
+    no municipality."""
     session = session_of(request)
-    sector_id = sektor if sektor == "totalt" else session.catalog.sector(sektor).id
+    sector_id = _ranked_sector(session, sektor)
     _, sectors = session.rank(year)
+    when = (
+        int(sectors["year"].iloc[0]) if len(sectors) else session.resolve_year(all_indicators(session), year)
+    )
+    demodata = bool(sectors.attrs.get("demodata", False))
     table = sectors[sectors["sector"] == sector_id].sort_values(["rank", "region"], na_position="last")
-    explanation = None
-    if kommune:
-        explanation = session.explain_rank(kommune, sector_id, year)
-        indicators = session.catalog.indicators
-        figures = cast(pd.DataFrame, explanation["figures"])
-        explanation["rows"] = [
-            {
-                "name": indicators[f.indicator_id].name_nb,
-                "decimals": indicators[f.indicator_id].decimals,
-                "value": f.value,
-                "score": f.score,
-                "weight": f.weight,
-                "contribution": f.contribution,
-            }
-            for f in figures.itertuples()
-        ]
-    ranking = session.catalog.ranking
+    explanation = _explanation(session, kommune, sector_id, when) if kommune else None
     known = session.catalog.sectors
-    sectors_available = [known[s] for s in (ranking.key_figures if ranking else {}) if s in known]
+    ranking = session.catalog.ranking
     return _page(
         "ranking.html.j2",
         rows=list(table.itertuples()),
-        year=int(sectors["year"].iloc[0]),
+        year=when,
         sector_id=sector_id,
-        sector_name="Totalt" if sector_id == "totalt" else session.catalog.sectors[sector_id].name_nb,
-        sectors=sectors_available,
+        sector_name="Totalt" if sector_id == "totalt" else known[sector_id].name_nb,
+        sectors=[known[s] for s in (ranking.key_figures if ranking else {}) if s in known],
         explanation=explanation,
         kommune=kommune or "",
+        demodata=demodata,
     )
+
+
+def _ranked_sector(session: Session, name: str | None) -> str:
+    """The sector to rank by: "totalt" (also when none is chosen), or a service area with
+    key figures in the ranking."""
+    if not name or name == "totalt":
+        return "totalt"
+    sector = session.service_area(name)
+    ranked = list(session.catalog.ranking.key_figures) if session.catalog.ranking else []
+    if sector.id not in ranked:
+        raise ParameterError(
+            f"{sector.name_nb} er ikke med i rangeringen; velg totalt eller ett av: {', '.join(ranked)}"
+        )
+    return sector.id
+
+
+def _explanation(session: Session, kommune: str, sector_id: str, year: int) -> dict[str, object]:
+    region = session.region(kommune)
+    if region.kind != "municipality":
+        raise ParameterError(f"{region.name} er et fylke; rangeringen gjelder kommuner")
+    explanation = session.explain_rank(region.code, sector_id, year)
+    indicators = session.catalog.indicators
+    figures = cast(pd.DataFrame, explanation["figures"])
+    explanation["rows"] = [
+        {
+            "name": indicators[f.indicator_id].name_nb,
+            "decimals": indicators[f.indicator_id].decimals,
+            "value": f.value,
+            "score": f.score,
+            "weight": f.weight,
+            "contribution": f.contribution,
+        }
+        for f in figures.itertuples()
+    ]
+    return explanation

@@ -25,7 +25,7 @@ from kostra.analysis.commentary import (
     need_adjusted_sentence,
     resource_use_sentence,
 )
-from kostra.analysis.deflate import price_factors
+from kostra.analysis.deflate import deflated_span, price_factors
 from kostra.analysis.efficiency import compute_efficiency
 from kostra.analysis.group_average import compute_ranks, member_values
 from kostra.analysis.quality import (
@@ -133,6 +133,8 @@ def analyse_sector(
     year = session.resolve_year(indicators, year, sector_def.name_nb.lower())
     words = group_words(chosen.id, chosen.name)
     years = list(range(_first_year(session, indicators, year, first_year), year + 1))
+    if fixed_prices and first_year is None:  # the default span stops where the deflator does
+        years = [y for y in years if y >= deflated_span(session.catalog.deflator)[0]] or [year]
     base = base_year if base_year is not None else year
     factors = price_factors(session.catalog.deflator, base, years) if fixed_prices else None
 
@@ -187,7 +189,10 @@ def _first_year(session: Session, indicators: list[Indicator], year: int, first_
     if first_year is None:
         return max(first, year - SERIES_YEARS + 1)
     if first_year > year:
-        raise ParameterError(f"første år i tidsseriene ({first_year}) er etter analyseåret ({year})")
+        raise ParameterError(
+            f"første år i tidsseriene ({first_year}) er etter analyseåret ({year}); "
+            f"kostra har tall for {first}–{last}"
+        )
     if first_year < first:
         raise YearNotAvailable(
             f"første år i tidsseriene ({first_year}) er før det første året med tall; "

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from kostra.analysis.deflate import price_factors
 from kostra.analysis.efficiency import compute_efficiency
 from kostra.catalog import DeflatorYear, load_catalog
-from kostra.errors import ConfigError
+from kostra.errors import ParameterError
 
 
 def _production(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
@@ -75,7 +75,8 @@ def test_price_factors_by_hand() -> None:
     assert factors[2023] == pytest.approx(1.043)
     assert factors[2021] == pytest.approx(1.067 * 1.043 * 1.043)
     assert price_factors(deflator, 2022, [2024])[2024] == pytest.approx(1 / (1.043 * 1.043))
-    with pytest.raises(ConfigError, match="ingen deflator for 2021"):
+    # Growth for 2022-2024 links 2021 to 2024; 2020 needs 2021's growth, which is missing.
+    with pytest.raises(ParameterError, match=r"faste priser for 2021–2024, ikke 2020 .*mangler 2021"):
         price_factors(deflator, 2024, [2020])
 
 

@@ -3,6 +3,8 @@ exit code (2 for what was typed, 1 for the rest), never a traceback."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import socket
 from collections.abc import Iterator
@@ -199,3 +201,15 @@ def test_the_real_entry_point_keeps_the_contract(cli, db: Path) -> None:
     assert len(usage.stderr.strip().splitlines()) == 1
     failure = cli("--db", str(db), "report", "Bærum", "--out", "/proc/x")
     assert failure.returncode == 1 and "Traceback" not in failure.stderr
+
+
+def test_fixed_prices_stop_where_the_deflator_does(db: Path) -> None:
+    # The catalog's deflator covers 2021-2024, so kroner from 2020 on can be put in 2023 prices:
+    # the default five-year series is cut to that, and an explicit earlier start is refused.
+    args = ["analyse", "Bærum", "-s", "barnehage", "--fixed-prices"]
+    default = kostra_cli(db, *args, "-y", "2023", "-f", "csv")
+    assert default.exit_code == 0, default.output
+    years = {int(row["year"]) for row in csv.DictReader(io.StringIO(default.stdout))}
+    assert years == {2020, 2021, 2022, 2023}
+    line = assert_one_bokmal_line(kostra_cli(db, *args, "--from-year", "2018"), 2)
+    assert "faste priser for 2020–2024" in line

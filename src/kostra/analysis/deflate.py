@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from kostra.catalog import DeflatorYear
-from kostra.errors import ConfigError
+from kostra.errors import ParameterError
 
-__all__ = ["price_factors"]
+__all__ = ["deflated_span", "price_factors"]
+
+
+def deflated_span(deflator: Sequence[DeflatorYear]) -> tuple[int, int]:
+    """The first and last year whose kroner can be put in each other's prices: the growth of
+    year Y links Y-1 and Y, so growth for 2021-2024 reaches from 2020 to 2024."""
+    years = sorted(d.year for d in deflator)
+    return years[0] - 1, years[-1]
 
 
 def price_factors(deflator: Sequence[DeflatorYear], base_year: int, years: Iterable[int]) -> dict[int, float]:
@@ -24,9 +31,10 @@ def price_factors(deflator: Sequence[DeflatorYear], base_year: int, years: Itera
         low, high = sorted((year, base_year))
         for step in range(low + 1, high + 1):
             if step not in growth:
-                raise ConfigError(
-                    f"catalog/deflator.csv har ingen deflator for {step} (trengs for {year} i "
-                    f"{base_year}-priser); legg inn året med kilde"
+                first, last = deflated_span(deflator)
+                raise ParameterError(
+                    f"kostra kan regne faste priser for {first}–{last}, ikke {year} i {base_year}-priser "
+                    f"(katalogens deflator mangler {step}); velg år innenfor {first}–{last}"
                 )
             factor *= growth[step]
         factors[year] = factor if year < base_year else 1.0 / factor

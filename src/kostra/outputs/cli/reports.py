@@ -10,10 +10,13 @@ import typer
 from kostra.errors import ParameterError
 from kostra.outputs.cli.app import app, err, out
 
-DEMODATA_REPORTS = (
-    "[yellow]DEMODATA: rapportene bygger helt eller delvis på genererte tall, ikke SSBs; "
-    "rapportene sier selv hvilke.[/yellow]"
-)
+
+def _say_demodata(reports: int) -> None:
+    which = "rapporten" if reports == 1 else "rapportene"
+    out.print(
+        f"[yellow]DEMODATA: {which} bygger helt eller delvis på genererte tall, ikke SSBs; "
+        f"{which} sier selv hvor.[/yellow]"
+    )
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -99,7 +102,7 @@ def report(
             for path in write_report(built, spec.formats, spec.out):
                 out.print(f"Skrev {path}")
             if built.demodata:
-                out.print(DEMODATA_REPORTS)
+                _say_demodata(1)
             return
         # Checked here, so a wrong name fails in one line before any worker starts.
         chosen = [session.service_area(s) for s in spec.sectors] if spec.sectors else None
@@ -131,4 +134,4 @@ def report(
         )
     out.print(f"Skrev {len(codes) * len(spec.formats)} filer til {spec.out}")
     if demodata:
-        out.print(DEMODATA_REPORTS)
+        _say_demodata(len(codes))

@@ -210,28 +210,16 @@ def _api() -> Iterator[Case]:
 
 def _api_refusals() -> Iterator[Case]:
     baerum = {"municipality": "Bærum", "sector": "barnehage"}
+    unknown = {"municipality": "Atlantis", "sector": "romfart", "group": "romvesen"}
     for endpoint in ("profile", "profile.csv", "profile.xlsx", "series", "analysis"):
-        yield Case(
-            f"api-{endpoint}-unknown-municipality",
-            f"/api/{endpoint}",
-            {**baerum, "municipality": "Atlantis"},
-            kind=API,
-            status=404,
-        )
-        yield Case(
-            f"api-{endpoint}-unknown-sector",
-            f"/api/{endpoint}",
-            {**baerum, "sector": "romfart"},
-            kind=API,
-            status=404,
-        )
-        yield Case(
-            f"api-{endpoint}-unknown-group",
-            f"/api/{endpoint}",
-            {**baerum, "group": "romvesen"},
-            kind=API,
-            status=404,
-        )
+        for name, value in unknown.items():
+            yield Case(
+                f"api-{endpoint}-unknown-{name}",
+                f"/api/{endpoint}",
+                {**baerum, name: value},
+                kind=API,
+                status=404,
+            )
         for sector in HIDDEN:
             yield Case(
                 f"api-{endpoint}-hidden-{sector}",

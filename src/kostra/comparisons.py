@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kostra.analysis.ranking import KeyFigure, compute_ranking
+from kostra.analysis.regions import require_municipality
 from kostra.analysis.similar import compute_similar
 from kostra.errors import ConfigError, InputError, ParameterError, YearNotAvailable
 
@@ -82,7 +83,7 @@ def explain_rank(
 ) -> dict[str, object]:
     """One municipality's placement in a sector: each key figure's value, score and
     contribution, and the change in rank since last year."""
-    region = session.region(municipality)
+    region = require_municipality(session.region(municipality), "rangeringen")
     sector_id = ranked_sector(session, sector)
     figures, sectors = rank(session, year)
     when = int(sectors["year"].iloc[0])
@@ -118,10 +119,13 @@ def dea(session: Session, sector: str, year: int | None = None) -> pd.DataFrame:
     from kostra.analysis.dea import compute_dea  # imports scipy.optimize: half a second
 
     sector_def = session.service_area(sector)
+    with_dea = [s for s, e in session.catalog.economics.items() if e.production]
+    if sector_def.id not in with_dea:
+        raise ParameterError(
+            f"{sector_def.id} har ingen produksjonsindikatorer for DEA; velg ett av: {', '.join(with_dea)}"
+        )
     economics = session.catalog.sector_economics(sector_def)
     outputs = [p.indicator for p in economics.production]
-    if not outputs:
-        raise ConfigError(f"{sector_def.id} har ingen produksjonsindikatorer for DEA i katalogen")
     ids = [economics.gross_expenditure, economics.need_index, *outputs]
     indicators = [session.catalog.indicators[i] for i in ids]
     when = session.resolve_year(indicators, year, sector_def.name_nb.lower())
@@ -157,7 +161,7 @@ def dea(session: Session, sector: str, year: int | None = None) -> pd.DataFrame:
 def similar(session: Session, municipality: str, count: int = 10, year: int | None = None) -> pd.DataFrame:
     """The municipalities most like this one on population, age structure, free income
     and expenditure need (z-scored, Euclidean)."""
-    region = session.region(municipality)
+    region = require_municipality(session.region(municipality), "likhetssøket")
     needs = [e.need_index for e in session.catalog.economics.values()]
     ids = ["pop_total", "pop_0_17", "pop_67p", "pop_80p", "okonomi_frie_inntekter_per_innb", *needs]
     when = session.resolve_year([session.catalog.indicators["pop_total"]], year, "folketall")

@@ -111,3 +111,12 @@ def validation_reason(error: Mapping[str, Any]) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()))
     reason = _PYDANTIC_REASONS.get(str(error.get("type", "")), str(error.get("msg", "ugyldig verdi")))
     return f"{where}: {reason}" if where else reason
+
+
+def yaml_where(exc: Exception) -> str:
+    """Where a YAML file stops making sense, in bokmål ("linje 3, kolonne 7"); PyYAML's
+    own description of the problem is English and technical, so only the place is named."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return "feil i oppbyggingen"
+    return f"feil på linje {mark.line + 1}, kolonne {mark.column + 1}"

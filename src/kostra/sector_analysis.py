@@ -36,7 +36,7 @@ from kostra.analysis.quality import (
     flag_revisions,
     flag_thin_groups,
 )
-from kostra.analysis.regions import Region
+from kostra.analysis.regions import Region, require_municipality
 from kostra.analysis.resource_use import compute_need_adjusted, compute_resource_use
 from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
 from kostra.analysis.time_series import compute_series
@@ -125,10 +125,16 @@ def analyse_sector(
 ) -> SectorAnalysis:
     """``first_year`` starts the time series (default: five years); ``base_year`` sets the
     prices of fixed-price kroner (default: ``year``)."""
-    subject = session.region(municipality)
+    subject = require_municipality(session.region(municipality), "analysen")
     sector_def = session.service_area(sector)
     chosen = session.group(group)
-    peer_regions = [r for r in (session.region(p) for p in peers) if r.code != subject.code]
+    peer_regions = list(
+        {
+            r.code: r
+            for r in (require_municipality(session.region(p), "sammenligningen") for p in peers)
+            if r.code != subject.code
+        }.values()
+    )
     indicators = session.catalog.indicators_of(sector_def.id)
     year = session.resolve_year(indicators, year, sector_def.name_nb.lower())
     words = group_words(chosen.id, chosen.name)

@@ -213,3 +213,59 @@ def test_fixed_prices_stop_where_the_deflator_does(db: Path) -> None:
     assert years == {2020, 2021, 2022, 2023}
     line = assert_one_bokmal_line(kostra_cli(db, *args, "--from-year", "2018"), 2)
     assert "faste priser for 2020–2024" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["similar", "Akershus"],
+        ["analyse", "Akershus", "-s", "barnehage"],
+        ["analyse", "Bærum", "-s", "barnehage", "--peer", "Akershus"],
+        ["rank", "-m", "Akershus"],
+        ["report", "Akershus", "--sectors", "barnehage"],
+    ],
+)
+def test_a_county_where_municipalities_are_compared(db: Path, args: list[str]) -> None:
+    line = assert_one_bokmal_line(kostra_cli(db, *args), 2)
+    assert "Akershus er et fylke" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["report", "Bærum", "--all"], "ikke begge"),
+        (["report", "--all", "--all-asss"], "ikke begge"),
+        (["report", "Bærum", "--format", ""], "--format er tomt"),
+        (["report", "Bærum", "--sectors", ",,"], "--sectors er tomt"),
+        (["report", "Bærum", "--compare", " "], "--compare er tomt"),
+        (["profile", "x" * 5000, "-s", "plo"], "fant ingen kommune"),
+    ],
+)
+def test_conflicting_or_empty_options(db: Path, args: list[str], needle: str) -> None:
+    line = assert_one_bokmal_line(kostra_cli(db, *args), 2)
+    assert needle in line and len(line) < 300
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("groups:\n  - id: naboer\n    members: Asker\n", "må være en liste"),
+        ("groups:\n  - id: naboer\n    members: [null]\n", "medlem nr. 1"),
+        ("groups:\n  - id: naboer\n    name_nb: [1, 2]\n    members: [Asker]\n", "name_nb"),
+        ("groups:\n  - id: a\n    members: [Asker]\n  - id: a\n    members: [Oslo]\n", "to ganger"),
+        ("groups: [\n", "linje 2"),
+        ("group_id,municipality\n", "ingen grupper"),
+    ],
+)
+def test_a_groups_file_that_is_not_one(db: Path, tmp_path: Path, content: str, needle: str) -> None:
+    suffix = ".csv" if content.startswith("group_id") else ".yaml"
+    groups = tmp_path / f"naboer{suffix}"
+    groups.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["--db", str(db), "--groups", str(groups), "groups"])
+    line = assert_one_bokmal_line(result, 1)
+    assert groups.name in line and needle in line
+
+
+def test_a_missing_report_config_is_named_in_bokmal(db: Path, tmp_path: Path) -> None:
+    line = assert_one_bokmal_line(kostra_cli(db, "report", "--config", str(tmp_path / "borte.yaml")), 1)
+    assert "borte.yaml: kan ikke leses (finnes ikke)" in line

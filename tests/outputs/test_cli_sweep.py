@@ -139,7 +139,7 @@ def test_dea(run: Run, sector: str, fmt: str) -> None:
 def test_dea_without_production_figures_is_refused(run: Run) -> None:
     without = [s for s in SECTORS if s not in DEA_SECTORS]
     for sector in without:
-        refused(run("dea", "-s", sector), code=1)
+        refused(run("dea", "-s", sector), sector, *DEA_SECTORS[:1])
 
 
 @pytest.mark.parametrize("municipality", MUNICIPALITIES)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kostra.errors import RegionNotFound
+from kostra.errors import ParameterError, RegionNotFound
 from kostra.names import name_keys
 
-__all__ = ["Region", "canonical_codes", "canonicalize", "resolve_region"]
+__all__ = ["Region", "canonical_codes", "canonicalize", "require_municipality", "resolve_region"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,19 @@ def canonicalize(observations: pd.DataFrame, mapping: Mapping[str, str]) -> pd.D
     return ranked.drop_duplicates(keys).drop(columns=["_empty", "_demo"]).sort_index()
 
 
+def _shown(query: str) -> str:
+    """The user's text as a message repeats it: quoted, and cut where it gets long."""
+    return repr(query if len(query) <= 60 else query[:57] + "...")
+
+
+def require_municipality(region: Region, what: str) -> Region:
+    """``region`` if it is a municipality; a county is refused, since ``what`` compares
+    municipalities (a county's own KOSTRA figures are not in kostra's store)."""
+    if region.kind != "municipality":
+        raise ParameterError(f"{region.name} er et fylke; {what} gjelder kommuner, ikke fylker")
+    return region
+
+
 def _label(row: pd.Series) -> str:
     return f"{row['code']} {row['name']}"
 
@@ -93,7 +106,7 @@ def resolve_region(
             by_code = by_code[by_code["kind"] == kinds[0]]
     if by_code.empty:
         raise RegionNotFound(
-            f"fant ingen kommune eller fylke som heter {query!r}; bruk navn eller nummer (f.eks. 3201)"
+            f"fant ingen kommune eller fylke som heter {_shown(query)}; bruk navn eller nummer (f.eks. 3201)"
         )
     codes = {mapping.get(c, c) for c in by_code["code"]}
     current = by_code[by_code["code"].isin(codes) & by_code["valid_to"].isna()]
@@ -102,7 +115,7 @@ def resolve_region(
     if len(codes) > 1:
         shown = current if len(current) else by_code
         options = ", ".join(sorted(_label(r) for _, r in shown.iterrows()))
-        raise RegionNotFound(f"{query!r} er tvetydig: {options}; bruk nummeret")
+        raise RegionNotFound(f"{_shown(query)} er tvetydig: {options}; bruk nummeret")
     code = codes.pop()
     row = regions[regions["code"] == code].iloc[0]
     return Region(code=code, name=str(row["name"]), kind=str(row["kind"]))

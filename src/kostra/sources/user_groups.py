@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from kostra.errors import InputError
+from kostra.errors import InputError, yaml_where
 from kostra.sources.statbank import decode_text, read_user_file
 
 __all__ = ["UserGroup", "read_user_groups"]
@@ -47,23 +47,42 @@ def _check_id(group_id: str, where: str) -> str:
     return group_id
 
 
+def _member_text(value: object, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise InputError(f"{where}: et medlem er en kommune gitt med navn eller nummer, ikke {shown}")
+    return str(value).strip()
+
+
 def _from_yaml(text: str, name: str) -> list[UserGroup]:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"{name}: er ikke gyldig YAML ({str(exc).splitlines()[0]})") from exc
+        raise InputError(f"{name}: er ikke gyldig YAML ({yaml_where(exc)})") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
         raise InputError(f"{name}: ventet en liste under 'groups:'")
     out = []
     for i, raw in enumerate(doc["groups"], start=1):
+        where = f"{name}: gruppe nr. {i}"
         if not isinstance(raw, dict) or "id" not in raw or not raw.get("members"):
-            raise InputError(f"{name}: gruppe nr. {i} trenger en 'id' og en liste 'members'")
-        group_id = _check_id(str(raw["id"]), f"{name}: gruppe nr. {i}")
+            raise InputError(f"{where} trenger en 'id' og en liste 'members'")
+        group_id = _check_id(str(raw["id"]), where)
+        if not isinstance(raw["members"], list):
+            raise InputError(
+                f"{name}: gruppe {group_id}: 'members' må være en liste, f.eks. [Asker, Drammen]"
+            )
+        title = raw.get("name_nb", group_id)
+        if not isinstance(title, str | int) or isinstance(title, bool):
+            raise InputError(f"{name}: gruppe {group_id}: 'name_nb' må være tekst")
         members = tuple(
-            (str(m), f"{name}: gruppe {group_id}, medlem nr. {j}")
+            (
+                _member_text(m, f"{name}: gruppe {group_id}, medlem nr. {j}"),
+                f"{name}: gruppe {group_id}, medlem nr. {j}",
+            )
             for j, m in enumerate(raw["members"], start=1)
         )
-        out.append(UserGroup(group_id, str(raw.get("name_nb", group_id)), members))
+        out.append(UserGroup(group_id, str(title), members))
     return out
 
 
@@ -86,6 +105,16 @@ def _from_csv(text: str, name: str) -> list[UserGroup]:
 
 def read_user_groups(path: Path) -> list[UserGroup]:
     text = decode_text(read_user_file(path), path.name)
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        return _from_yaml(text, path.name)
-    return _from_csv(text, path.name)
+    groups = (
+        _from_yaml(text, path.name)
+        if path.suffix.lower() in {".yaml", ".yml"}
+        else _from_csv(text, path.name)
+    )
+    if not groups:
+        raise InputError(f"{path.name}: har ingen grupper")
+    seen: set[str] = set()
+    for group in groups:
+        if group.id in seen:
+            raise InputError(f"{path.name}: gruppen {group.id} er definert to ganger")
+        seen.add(group.id)
+    return groups

@@ -135,7 +135,7 @@ def dea(sector: SectorOpt, year: YearOpt = None, limit: LimitOpt = 30, fmt: Form
     table = _table(
         f"DEA-effektivitet {sector_name.lower()} {int(result['year'].iloc[0])}: "
         f"{len(placed)} av {len(result)} kommuner",
-        {"Kommune": "left", "Effektivitet": "right", "Forbilder (peers)": "left"},
+        {"Kommune": "left", "Effektivitet": "right", "Forbilder": "left"},
     )
     names = result.set_index("region_code")["region"]
     for row in placed.head(limit).itertuples():

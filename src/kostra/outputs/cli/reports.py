@@ -19,8 +19,14 @@ def _say_demodata(reports: int) -> None:
     )
 
 
-def _split(values: list[str] | None) -> list[str]:
-    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+def _split(values: list[str] | None, option: str) -> list[str] | None:
+    """A comma-separated, repeatable option as a list without repeats (None: not given)."""
+    if values is None:
+        return None
+    found = list(dict.fromkeys(v.strip() for value in values for v in value.split(",") if v.strip()))
+    if not found:
+        raise ParameterError(f"{option} er tomt; oppgi minst én verdi")
+    return found
 
 
 @app.command()
@@ -73,9 +79,9 @@ def report(
                 "municipality": municipality,
                 "year": year,
                 "group": group,
-                "compare": _split(compare) or None,
-                "sectors": _split(sectors) or None,
-                "formats": _split(fmt) or None,
+                "compare": _split(compare, "--compare"),
+                "sectors": _split(sectors, "--sectors"),
+                "formats": _split(fmt, "--format"),
                 "out": out_dir,
             }.items()
             if v is not None
@@ -84,8 +90,15 @@ def report(
     unknown = set(spec.formats) - set(FORMATS)
     if unknown:
         raise ParameterError(f"ukjent format {sorted(unknown)[0]!r}; velg blant {', '.join(FORMATS)}")
+    if all_asss and every:
+        raise ParameterError("velg enten --all-asss eller --all, ikke begge")
+    if municipality and (all_asss or every):
+        raise ParameterError(
+            f"oppgi enten en kommune ({municipality}) eller {'--all' if every else '--all-asss'}, ikke begge"
+        )
     if not (spec.municipality or all_asss or every):
-        raise ParameterError("oppgi en kommune, eller bruk --all-asss, --all eller --config")
+        where = f"{config} nevner ingen kommune (municipality:); " if config else ""
+        raise ParameterError(f"{where}oppgi en kommune, eller bruk --all-asss, --all eller --config")
     prepare_out(spec.out)
     with open_session() as session:
         db = session.store.path

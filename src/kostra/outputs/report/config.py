@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kostra.errors import ConfigError, validation_reason
+from kostra.errors import ConfigError, os_reason, validation_reason, yaml_where
 
 __all__ = ["FORMATS", "ReportConfig", "read_report_config"]
 
@@ -39,17 +39,18 @@ def read_report_config(path: Path) -> ReportConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise ConfigError(f"{path}: kan ikke leses ({exc.strerror or exc})") from exc
+        raise ConfigError(f"{path}: kan ikke leses ({os_reason(exc)})") from exc
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: er ikke en tekstfil i UTF-8; en rapportfil er YAML") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: er ikke gyldig YAML ({str(exc).splitlines()[0]})") from exc
+        raise ConfigError(f"{path}: er ikke gyldig YAML ({yaml_where(exc)})") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: en rapportfil er en YAML-tabell med nøkler som municipality og year")
     try:
         config = ReportConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {validation_reason(exc.errors()[0])}") from exc
+        keys = ", ".join(ReportConfig.model_fields)
+        raise ConfigError(f"{path}: {validation_reason(exc.errors()[0])} (nøklene er {keys})") from exc
     unknown = set(config.formats) - set(FORMATS)
     if unknown:
         raise ConfigError(f"{path}: ukjent format {sorted(unknown)[0]!r}; velg blant {', '.join(FORMATS)}")

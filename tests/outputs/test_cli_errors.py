@@ -269,3 +269,12 @@ def test_a_groups_file_that_is_not_one(db: Path, tmp_path: Path, content: str, n
 def test_a_missing_report_config_is_named_in_bokmal(db: Path, tmp_path: Path) -> None:
     line = assert_one_bokmal_line(kostra_cli(db, "report", "--config", str(tmp_path / "borte.yaml")), 1)
     assert "borte.yaml: kan ikke leses (finnes ikke)" in line
+
+
+@pytest.mark.parametrize("option", ["--db", "--groups"])
+@pytest.mark.parametrize("name", ["", " "])
+def test_a_blank_file_name_is_refused(option: str, name: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a blank --db used to create a store called " " here
+    line = assert_one_bokmal_line(runner.invoke(app, [option, name, "groups"]), 2)
+    assert f"{option} trenger et filnavn" in line
+    assert list(tmp_path.iterdir()) == []

@@ -175,6 +175,10 @@ def _options(
     ] = None,
     debug: Annotated[bool, typer.Option(help="Vis full feilmelding (traceback).")] = False,
 ) -> None:
+    for option, path, example in (("--db", db, "kostra.duckdb"), ("--groups", groups, "naboer.yaml")):
+        # An empty or blank name would quietly mean the current folder, or a file called " ".
+        if path is not None and not path.name.strip():
+            raise ParameterError(f"{option} trenger et filnavn, f.eks. {option} {example}")
     state.db, state.groups, state.debug = db, groups, debug
 
 

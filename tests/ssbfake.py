@@ -5,7 +5,8 @@ way PxWebApi v2 and KLASS do: ``/config``, table metadata, and data for any
 selection of a recorded table (cut out of the recorded full cube, with SSB's
 error answers for unknown values, missing mandatory dimensions and too many
 cells). Tests add faults — 429 with Retry-After, 5xx, a hang past the client's
-timeout, a truncated body — to the next matching requests.
+timeout, a truncated body, a malformed but valid JSON answer — to the next
+matching requests.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,10 +33,12 @@ class Fault:
     """Answer the next ``times`` requests whose path matches ``pattern`` with ``kind``."""
 
     pattern: str
-    kind: str  # "429" | "500" | "503" | "hang" | "truncate" | "invalid-json"
+    kind: str  # "429" | "500" | "503" | "hang" | "truncate" | "invalid-json" | "malformed"
     times: int = 1
     retry_after: str | None = None
     hang_seconds: float = 3.0
+    # "malformed": the 200 answer is mutate(a copy of the right answer), sent as valid JSON
+    mutate: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -108,6 +111,17 @@ class FakeSSB:
         if cells > self.max_cells:
             return 400, {**_problem("Too many cells selected", 400), "detail": "Too many cells selected"}
         return 200, _slice(cube, positions)
+
+
+def without_category(doc: dict[str, Any], dim: str, code: str) -> dict[str, Any]:
+    """``doc`` (a JSON-stat 2.0 dataset) without one category of one dimension: a
+    consistent cube that lacks what was asked for."""
+    positions = []
+    for dim_id in doc["id"]:
+        index = doc["dimension"][dim_id]["category"]["index"]
+        order = sorted(index, key=index.get) if isinstance(index, dict) else list(index)
+        positions.append([i for i, c in enumerate(order) if dim_id != dim or c != code])
+    return _slice(doc, positions)
 
 
 def _problem(title: str, status: int) -> dict[str, Any]:
@@ -188,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.kind == "invalid-json":
             body = json.dumps(answer[1]).encode()
             self._send(200, body[: len(body) // 2])
+        elif fault.kind == "malformed":
+            assert fault.mutate is not None, "a malformed answer needs mutate"
+            self._send(200, fault.mutate(json.loads(json.dumps(answer[1]))))
 
     def _answer(self, method: str, body: Any) -> tuple[int, Any]:
         url = urlparse(self.path)

@@ -3,16 +3,21 @@ answers, with faults: the store always ends complete or unchanged."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
 import pytest
 
-from kostra.errors import SourceUnreachable
+import kostra
+from kostra.errors import SourceError, SourceUnreachable
 from kostra.sources.klass import KlassClient
 from kostra.sources.pxweb import PxWebClient, RetryPolicy
+from ssbfake import KLASS, without_category
 
 OKONOMI = ["okonomi"]
 
@@ -30,7 +35,11 @@ def _fetch(
             sleep=sleeps.append,
         )
         return session.fetch(
-            kwargs.pop("years", None), kwargs.pop("sectors", OKONOMI), regions=False, pxweb=client, **kwargs
+            kwargs.pop("years", None),
+            kwargs.pop("sectors", OKONOMI),
+            regions=kwargs.pop("regions", False),
+            pxweb=client,
+            **kwargs,
         )
 
 
@@ -201,3 +210,141 @@ def test_diff_lists_changes_between_releases(fresh, fake_ssb, tmp_path: Path) ->
     assert row["relative_change"] == pytest.approx(3760 / 81240)
     assert row["indicator"] == "Frie inntekter per innbygger"
     assert isinstance(changes, pd.DataFrame)
+
+
+def _set(key: str, value: Any) -> Callable[[Any], Any]:
+    def mutate(doc: Any) -> Any:
+        doc[key] = value(doc) if callable(value) else value
+        return doc
+
+    return mutate
+
+
+def _drop(key: str) -> Callable[[Any], Any]:
+    def mutate(doc: Any) -> Any:
+        del doc[key]
+        return doc
+
+    return mutate
+
+
+def _rename(doc: Any, dim: str, old: str, new: str) -> Any:
+    category = doc["dimension"][dim]["category"]
+    category["index"] = {new if c == old else c: i for c, i in category["index"].items()}
+    category["label"] = {new if c == old else c: label for c, label in category["label"].items()}
+    return doc
+
+
+# Valid JSON that is not the answer asked for: each fails its table, and only its table.
+MALFORMED = {
+    "a list, not a dataset": ("data", lambda doc: [doc]),
+    "role as a list": ("data", _set("role", ["geo"])),
+    "no roles": ("data", _drop("role")),
+    "no dimensions": ("data", _drop("dimension")),
+    "values as text": ("data", _set("value", lambda doc: ["mange"] * len(doc["value"]))),
+    "one value too few": ("data", _set("value", lambda doc: doc["value"][:-1])),
+    "sizes that disagree": ("data", _set("size", [1, 1, 1])),
+    "sizes as text": ("data", _set("size", ["sytten", "åtte", "seks"])),
+    "status beyond the cube": ("data", _set("status", {"99999999": ".."})),
+    "a region left out": ("data", lambda doc: without_category(doc, "KOKkommuneregion0000", "0301")),
+    "another region in its place": ("data", lambda doc: _rename(doc, "KOKkommuneregion0000", "0301", "0302")),
+    "another table's answer": ("data", lambda doc: {**doc, "extension": {"px": {"tableid": "12137"}}}),
+    "metadata role as a list": ("metadata", _set("role", ["geo"])),
+    "metadata dimension as a list": ("metadata", _set("dimension", ["KOKkommuneregion0000"])),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_malformed_answer_fails_its_table_and_the_others_land(fresh, fake_ssb, case: str) -> None:  # type: ignore[no-untyped-def]
+    fake, base = fake_ssb
+    endpoint, mutate = MALFORMED[case]
+    fake.fault(rf"/tables/12134/{endpoint}$", "malformed", mutate=mutate)
+    before = set(fresh.releases()["source"])
+    report = _fetch(fresh, base)
+    assert {t.table: t.status for t in report.tables} == {"12134": "failed", "12137": "loaded"}
+    message = report.failed[0].message
+    assert "12134" in message and "\n" not in message and "Traceback" not in message
+    assert report.retries == 0  # a well-formed JSON answer of the wrong shape is not asked for again
+    assert set(fresh.releases()["source"]) == before | {"ssb:12137"}  # nothing of 12134
+    assert _value(fresh, "okonomi_frie_inntekter_per_innb", "0301", 2024)[1] != "ssb"
+
+
+def test_a_malformed_part_is_not_kept_for_the_next_run(fresh, fake_ssb) -> None:  # type: ignore[no-untyped-def]
+    fake, base = fake_ssb
+    fake.fault(r"/tables/12134/data$", "malformed", mutate=_drop("role"))
+    first = _fetch(fresh, base)
+    assert [t.status for t in first.tables] == ["failed", "loaded"]
+    again = _fetch(fresh, base)
+    assert [t.status for t in again.tables] == ["loaded", "unchanged"]
+    assert _value(fresh, "okonomi_frie_inntekter_per_innb", "0301", 2024)[:2] == (81240.0, "ssb")
+
+
+def test_a_damaged_cached_part_is_fetched_again(fresh, fake_ssb, template_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fake, base = fake_ssb
+    _fetch(fresh, base)
+    parts = sorted((tmp_path / "cache" / "ssb").rglob("*.json"))
+    assert len(parts) == 2
+    parts[0].write_bytes(b"[]")  # valid JSON, not a dataset
+    parts[1].write_bytes(parts[1].read_bytes()[:100])  # cut short
+    other = tmp_path / "andre.duckdb"  # a second store beside the first shares its cache
+    shutil.copy(template_store, other)
+    with kostra.open(other) as second:
+        report = _fetch(second, base)
+        assert [t.status for t in report.tables] == ["loaded", "loaded"]
+        assert _value(second, "okonomi_frie_inntekter_per_innb", "0301", 2024)[:2] == (81240.0, "ssb")
+    assert len(fake.data_requests("12134")) == len(fake.data_requests("12137")) == 2
+
+
+def _klass(base: str, http: httpx.Client, sleeps: list[float], events: list[str]) -> KlassClient:
+    return KlassClient(
+        http,
+        base + KLASS,
+        retry=RetryPolicy(attempts=3, backoff_seconds=0.01),
+        sleep=sleeps.append,
+        on_event=events.append,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [("429", {"retry_after": "3"}), ("500", {}), ("503", {}), ("truncate", {}), ("invalid-json", {})],
+)
+def test_klass_faults_are_retried(fresh, fake_ssb, kind: str, extra: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    fake, base = fake_ssb
+    fake.fault(r"/classifications/131/codesAt", kind, **extra)
+    sleeps: list[float] = []
+    events: list[str] = []
+    with httpx.Client(timeout=2.0) as http:
+        count = fresh.fetch_regions(_klass(base, http, sleeps, events), today=date(2026, 11, 26))
+    assert count > 800 and fresh.region("0219").code == "3201"
+    assert len(events) == 1 and "KLASS" in events[0] and "prøver igjen" in events[0]
+    assert sleeps == ([3.0] if kind == "429" else [0.01])
+
+
+def test_a_klass_timeout_is_retried(fresh, fake_ssb) -> None:  # type: ignore[no-untyped-def]
+    fake, base = fake_ssb
+    fake.fault(r"/correspondencetables/2840", "hang", hang_seconds=1.5)
+    sleeps: list[float] = []
+    events: list[str] = []
+    with httpx.Client(timeout=0.5) as http:
+        fresh.fetch_regions(_klass(base, http, sleeps, events), today=date(2026, 11, 26))
+    assert len(events) == 1 and "tidsavbrudd" in events[0]
+    assert {"4601", "3201"} <= fresh.members("kostragruppe-12", 2024)
+
+
+def test_klass_that_keeps_failing_is_one_line_and_changes_nothing(fresh, fake_ssb) -> None:  # type: ignore[no-untyped-def]
+    fake, base = fake_ssb
+    fake.fault(r"/classifications/131/changes", "500", times=100)
+    before = fresh.store.fingerprint()
+    with httpx.Client(timeout=2.0) as http, pytest.raises(SourceError, match="etter 3 forsøk") as info:
+        fresh.fetch_regions(_klass(base, http, [], []), today=date(2026, 11, 26))
+    assert "\n" not in str(info.value) and str(info.value).startswith("KLASS")
+    assert fresh.store.fingerprint() == before
+
+
+def test_the_default_fetch_rides_out_a_klass_429(fresh, fake_ssb) -> None:  # type: ignore[no-untyped-def]
+    fake, base = fake_ssb
+    fake.fault(r"/classifications/131/codesAt", "429", retry_after="0")
+    report = _fetch(fresh, base, regions=True)
+    assert [t.status for t in report.tables] == ["loaded", "loaded"]
+    assert fresh.store.get_meta("regions_source") == "klass"

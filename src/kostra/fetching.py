@@ -4,16 +4,20 @@ For each table the catalog draws figures from: read its metadata, choose the
 figures, regions and years wanted, split the extract under SSB's cell limit,
 fetch the parts, match every cell to its catalog indicator, and load the whole
 table as one release in one transaction. A table either lands complete or
-not at all; the tables before it stay loaded. Parts already fetched are kept
-in a cache beside the store, and a table whose release (same SSB update time
-and selection) is stored already is not fetched again, so an interrupted run
+not at all; the tables before it stay loaded. A table whose answers SSB gets
+wrong (valid JSON of the wrong shape, a cube that is not the one asked for)
+fails alone, with one line in the summary, and the next table goes on; only an
+unreachable SSB stops the run. Parts already fetched (and read) are kept in a
+cache beside the store, and a table whose release (same SSB update time and
+selection) is stored already is not fetched again, so an interrupted run
 resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +27,12 @@ import pandas as pd
 
 from kostra.analysis.releases import release_revision
 from kostra.catalog import Catalog, Indicator
-from kostra.errors import SourceError, SourceUnreachable
+from kostra.errors import InputError, SourceError, SourceUnreachable
 from kostra.files import write_atomically
 from kostra.importing import observations_from_cube
-from kostra.sources.jsonstat import Cube, read_jsonstat
-from kostra.sources.pxweb import PxWebClient, Selection, plan_selections
+from kostra.sources.jsonstat import Cube, Dimension
+from kostra.sources.pxweb import PxWebClient, Selection, plan_selections, read_answer
+from kostra.sources.retrying import MALFORMED_ERRORS, describe_malformed, one_line
 from kostra.store import ReleaseSpec, Store
 
 __all__ = ["ChunkCache", "FetchProgress", "FetchReport", "FetchRequest", "TableResult", "fetch_tables"]
@@ -103,6 +108,16 @@ def tables_to_fetch(catalog: Catalog, sectors: Iterable[str] | None) -> dict[str
     return dict(sorted(by_table.items()))
 
 
+def _roles(table: str, metadata: Cube) -> tuple[Dimension, Dimension, Dimension]:
+    """The region, figure and year dimensions of a table's metadata."""
+    geo, metric, time = (metadata.dimension(r) for r in ("geo", "metric", "time"))
+    if geo is None or metric is None or time is None:
+        raise SourceError(
+            f"tabell {table}: metadataene mangler dimensjon for region, statistikkvariabel eller år"
+        )
+    return geo, metric, time
+
+
 def _available(metadata: Cube, indicators: Sequence[Indicator]) -> tuple[list[Indicator], list[str]]:
     """The indicators whose ContentsCode and filter values the table has, and the others' ids."""
     codes = {d.id: set(d.codes) for d in metadata.dimensions}
@@ -125,18 +140,14 @@ def _available(metadata: Cube, indicators: Sequence[Indicator]) -> tuple[list[In
 
 
 def _wanted(
+    table: str,
     metadata: Cube,
     indicators: Sequence[Indicator],
     request: FetchRequest,
     known_regions: set[str],
     region_filter: set[str] | None,
 ) -> dict[str, list[str]]:
-    geo, metric, time = (metadata.dimension(r) for r in ("geo", "metric", "time"))
-    if geo is None or metric is None or time is None:
-        raise SourceError(
-            f"tabell {metadata.table_id}: metadataene mangler dimensjon for region, "
-            "statistikkvariabel eller år"
-        )
+    geo, metric, time = _roles(table, metadata)
     years = {str(y) for y in request.years} if request.years else None
     wanted: dict[str, list[str]] = {
         metric.id: sorted({i.source.contents for i in indicators if i.source}),
@@ -165,6 +176,38 @@ def _checksum(table: str, updated: datetime | None, selections: Sequence[Selecti
     return f"ssb:{table}:{digest.hexdigest()[:24]}"
 
 
+# A cached part that cannot be read (damaged, or not the answer to its selection) is fetched again.
+_UNREADABLE: tuple[type[Exception], ...] = (SourceError, *MALFORMED_ERRORS)
+
+
+@contextmanager
+def _reading(table: str) -> Iterator[None]:
+    """Turn an error from reading SSB's answers for ``table`` into one SourceError line."""
+    try:
+        yield
+    except SourceError:
+        raise
+    except MALFORMED_ERRORS as exc:
+        detail = describe_malformed(exc)
+        raise SourceError(
+            one_line(
+                f"tabell {table}: SSBs svar kan ikke brukes ({detail.removeprefix(f'tabell {table}: ')})"
+            )
+        ) from exc
+
+
+def _observations(table: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    tidy = pd.concat(frames, ignore_index=True)
+    observations = tidy[tidy["indicator_id"].notna()].loc[
+        :, ["indicator_id", "region_code", "year", "value", "status"]
+    ]
+    if observations.duplicated(["indicator_id", "region_code", "year"]).any():
+        raise SourceError(
+            f"tabell {table}: flere celler passer til samme indikator i katalogen; sjekk indikatorens filters"
+        )
+    return observations
+
+
 @dataclass
 class _Fetcher:
     store: Store
@@ -178,12 +221,16 @@ class _Fetcher:
     def table(self, table: str, indicators: Sequence[Indicator], request: FetchRequest) -> TableResult:
         requests_before = self.client.stats.requests
         metadata = self.client.fetch_metadata(table)
-        indicators, missing = _available(metadata, indicators)
+        with _reading(table):
+            _roles(table, metadata)  # before matching indicators: a table without roles is SSB's fault
+            indicators, missing = _available(metadata, indicators)
+            if not indicators:
+                return TableResult(
+                    table, "failed", message="ingen av katalogens indikatorer finnes i tabellen"
+                )
+            wanted = _wanted(table, metadata, indicators, request, self.known_regions, self.region_filter)
+            selections = plan_selections(table, metadata, wanted, self.client.limits.max_cells)
         note = f"; ikke i SSBs tabell: {', '.join(missing)}" if missing else ""
-        if not indicators:
-            return TableResult(table, "failed", message="ingen av katalogens indikatorer finnes i tabellen")
-        wanted = _wanted(metadata, indicators, request, self.known_regions, self.region_filter)
-        selections = plan_selections(table, metadata, wanted, self.client.limits.max_cells)
         if self.progress:
             self.progress.table_started(table, len(selections))
         if not selections:
@@ -199,16 +246,9 @@ class _Fetcher:
                 else "lagret fra før",
             )
         frames = [self._part(table, metadata.updated, s) for s in selections]
-        tidy = pd.concat(frames, ignore_index=True)
-        observations = tidy[tidy["indicator_id"].notna()].loc[
-            :, ["indicator_id", "region_code", "year", "value", "status"]
-        ]
-        if observations.duplicated(["indicator_id", "region_code", "year"]).any():
-            raise SourceError(
-                f"tabell {table}: flere celler passer til samme indikator i katalogen; "
-                "sjekk indikatorens filters"
-            )
-        latest = int(observations["year"].max()) if len(observations) else FIRST_YEAR
+        with _reading(table):
+            observations = _observations(table, frames)
+            latest = int(observations["year"].max()) if len(observations) else FIRST_YEAR
         fetched = datetime.now(UTC)
         spec = ReleaseSpec(
             source=f"ssb:{table}",
@@ -230,15 +270,24 @@ class _Fetcher:
         )
 
     def _part(self, table: str, updated: datetime | None, selection: Selection) -> pd.DataFrame:
+        """One part's tidy rows, from the cache if a readable copy is there; a fetched
+        part is cached only once it has been read."""
+        name = f"tabell {table}"
+        part: pd.DataFrame | None = None
         cached = self.cache.get(table, updated, selection)
         if cached is not None:
-            cube = read_jsonstat(cached, name=f"mellomlagret del av tabell {table}")
-        else:
+            try:
+                part = observations_from_cube(read_answer(cached, selection), self.catalog, name)
+            except _UNREADABLE:
+                part = None  # a damaged or stale copy: fetch the part again
+        if part is None:
             raw, cube = self.client.fetch_data(selection)
+            with _reading(table):
+                part = observations_from_cube(cube, self.catalog, name)
             self.cache.put(table, updated, selection, raw)
         if self.progress:
             self.progress.part_done(table, selection.cells, self.client.stats.requests)
-        return observations_from_cube(cube, self.catalog, f"tabell {table}")
+        return part
 
 
 def fetch_tables(
@@ -252,7 +301,8 @@ def fetch_tables(
     cache: ChunkCache,
     progress: FetchProgress | None = None,
 ) -> FetchReport:
-    """Fetch every catalog table for ``request``; an unreachable SSB stops the run."""
+    """Fetch every catalog table for ``request``. A table SSB answers badly fails alone
+    (one line in its result); an unreachable SSB stops the run."""
     report = FetchReport()
     fetcher = _Fetcher(store, catalog, client, cache, known_regions, region_filter, progress)
     for table, indicators in tables_to_fetch(catalog, request.sectors).items():
@@ -260,8 +310,8 @@ def fetch_tables(
             result = fetcher.table(table, indicators, request)
         except SourceUnreachable:
             raise
-        except SourceError as exc:
-            result = TableResult(table, "failed", message=str(exc))
+        except (SourceError, InputError) as exc:
+            result = TableResult(table, "failed", message=one_line(str(exc)))
         report.tables.append(result)
         if progress:
             progress.table_done(result)

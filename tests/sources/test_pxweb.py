@@ -1,13 +1,28 @@
-"""The PxWebApi v2 client's pure parts: limits, selections, the planner, retries, the bucket."""
+"""The PxWebApi v2 client's pure parts (limits, selections, the planner, retries, the bucket),
+and the client over httpx.MockTransport: Retry-After, malformed answers."""
 
 from __future__ import annotations
 
+import json
+import math
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
 import httpx
+import orjson
 import pytest
 
 from kostra.errors import SourceError, SourceUnreachable
 from kostra.sources.jsonstat import read_jsonstat
-from kostra.sources.pxweb import ApiLimits, PxWebClient, RetryPolicy, Selection, plan_selections
+from kostra.sources.pxweb import (
+    ApiLimits,
+    PxWebClient,
+    RetryPolicy,
+    Selection,
+    plan_selections,
+    read_answer,
+)
 from kostra.sources.ratelimit import TokenBucket
 
 METADATA = {
@@ -120,6 +135,144 @@ def test_retry_policy_prefers_retry_after_and_caps_backoff() -> None:
     assert policy.wait(3, None) == 8.0
     assert policy.wait(6, None) == 10.0
     assert policy.wait(0, 7.0) == 7.0
+    assert policy.wait(0, 0.0) == 0.0
+    assert policy.wait(0, 300.0) == 10.0  # honoured up to the cap
+
+
+@pytest.mark.parametrize("retry_after", [-5.0, math.nan, math.inf, 99999.0, 601.0])
+def test_retry_policy_ignores_an_unusable_retry_after(retry_after: float) -> None:
+    policy = RetryPolicy(attempts=5, backoff_seconds=1.0, max_wait_seconds=10.0)
+    assert policy.wait(2, retry_after) == 4.0
+
+
+NOW = 1_790_000_000.0  # the injected wall clock, for HTTP-dates
+CONFIG = {"maxDataCells": 800000, "maxCallsPerTimeWindow": 30, "timeWindow": 60}
+
+
+def _after_429(retry_after: str, **kwargs: Any) -> tuple[list[float], list[str]]:
+    """Ask /config once, answered 429 with ``retry_after`` and then 200; the sleeps and events."""
+    answers = iter(
+        [httpx.Response(429, headers={"Retry-After": retry_after}), httpx.Response(200, json=CONFIG)]
+    )
+    sleeps: list[float] = []
+    events: list[str] = []
+    with httpx.Client(transport=httpx.MockTransport(lambda request: next(answers))) as http:
+        client = PxWebClient(
+            http,
+            "http://ssb.test",
+            retry=RetryPolicy(backoff_seconds=1.5),
+            sleep=sleeps.append,
+            on_event=events.append,
+            **kwargs,
+        )
+        client.fetch_config()
+    return sleeps, events
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    ["-5", "soon", "99999", "1e9", "nan", "inf", "", "Wed, 21 Oct 2015 07:28:00 GMT"],
+    ids=["negative", "not-a-number", "absurd", "absurd-float", "nan", "inf", "empty", "past-date"],
+)
+def test_an_unusable_retry_after_waits_the_default_backoff(retry_after: str) -> None:
+    sleeps, events = _after_429(retry_after)
+    assert sleeps == [1.5]
+    assert events == ["oppsettet (/config): HTTP 429; prøver igjen om 1,5 s"]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [
+        ("7", 7.0),
+        ("0", 0.0),
+        ("300", 120.0),  # capped at max_wait_seconds
+        (format_datetime(datetime.fromtimestamp(NOW + 30, UTC), usegmt=True), 30.0),
+        (format_datetime(datetime.fromtimestamp(NOW + 300, UTC), usegmt=True), 120.0),
+        (format_datetime(datetime.fromtimestamp(NOW - 5, UTC), usegmt=True), 1.5),  # just past
+        (format_datetime(datetime.fromtimestamp(NOW + 3600, UTC), usegmt=True), 1.5),  # absurd
+    ],
+    ids=["seconds", "zero", "seconds-capped", "date", "date-capped", "date-past", "date-absurd"],
+)
+def test_a_retry_after_is_honoured_up_to_the_cap(retry_after: str, wait: float) -> None:
+    sleeps, _ = _after_429(retry_after, clock=lambda: NOW)
+    assert sleeps == [pytest.approx(wait)]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"maxDataCells": "mange", "maxCallsPerTimeWindow": None, "timeWindow": "lenge"},
+        {"maxDataCells": -1, "maxCallsPerTimeWindow": [30], "timeWindow": {"s": 60}},
+        {"maxDataCells": None, "maxCallsPerTimeWindow": "30", "timeWindow": -60},
+        ["not", "an", "object"],
+    ],
+)
+def test_an_unreadable_config_keeps_the_published_limits(config: Any) -> None:
+    body = orjson.dumps(config) if not isinstance(config, dict) else json.dumps(config).encode()
+    with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=body))) as http:
+        assert PxWebClient(http, "http://ssb.test").fetch_config() == ApiLimits()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"class": "dataset"},
+        [METADATA],
+        {**METADATA, "dimension": ["KOKkommuneregion0000"]},
+        {**METADATA, "size": "4,2,3"},
+    ],
+    ids=["no-id", "a-list", "dimension-as-a-list", "size-as-text"],
+)
+def test_malformed_metadata_is_one_line_without_a_retry(answer: Any) -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, json=answer)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        client = PxWebClient(http, "http://ssb.test", sleep=lambda s: None)
+        with pytest.raises(
+            SourceError, match=r"^SSB sendte et ugyldig svar .* metadata for tabell 12134"
+        ) as info:
+            client.fetch_metadata("12134")
+    assert "\n" not in str(info.value)
+    assert len(calls) == 1
+
+
+def _selection() -> Selection:
+    return Selection(
+        "12134", (("KOKkommuneregion0000", ("0301", "3201")), ("ContentsCode", ("A",)), ("Tid", ("2024",)))
+    )
+
+
+def _answer(**changes: Any) -> dict[str, Any]:
+    doc = {
+        **METADATA,
+        "size": [2, 1, 1],
+        "extension": {"px": {"tableid": "12134"}},
+        "value": [1.0, 2.0],
+        "dimension": {
+            "KOKkommuneregion0000": {"category": {"index": {"0301": 0, "3201": 1}}},
+            "ContentsCode": {"category": {"index": {"A": 0}}},
+            "Tid": {"category": {"index": {"2024": 0}}},
+        },
+    }
+    doc.update(changes)
+    return doc
+
+
+def test_an_answer_is_checked_against_its_selection() -> None:
+    assert read_answer(_answer(), _selection()).size == 2
+    assert read_answer(orjson.dumps(_answer()), _selection()).size == 2
+    other_region = _answer()
+    other_region["dimension"]["KOKkommuneregion0000"] = {"category": {"index": {"0301": 0, "3203": 1}}}
+    with pytest.raises(SourceError, match="KOKkommuneregion0000 mangler '3201'"):
+        read_answer(other_region, _selection())
+    with pytest.raises(SourceError, match="har 1 celle, ventet 2"):
+        read_answer(_answer(size=[1, 1, 1]), _selection())
+    with pytest.raises(SourceError, match="gjelder tabell 12137"):
+        read_answer(_answer(extension={"px": {"tableid": "12137"}}), _selection())
 
 
 def test_token_bucket_waits_when_the_window_is_used_up() -> None:

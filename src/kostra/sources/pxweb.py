@@ -4,8 +4,10 @@ Building a request is pure (:class:`Selection`, :func:`plan_selections`), so a
 query can be printed and tested without the network. :class:`PxWebClient`
 takes an ``httpx.Client`` and adds what SSB's published limits ask of a
 polite client: a token bucket under the request-rate limit, splitting of
-extracts over the cell limit, and retries with backoff on 429 (respecting
-``Retry-After``), 5xx, timeouts and truncated bodies.
+extracts over the cell limit, and retries with backoff on 429 (respecting a
+sensible ``Retry-After``), 5xx, timeouts and truncated bodies (the loop in
+:mod:`kostra.sources.retrying`, shared with the KLASS client). An answer that
+is valid JSON but not the dataset asked for is refused at once, in one line.
 
 Endpoints (base URL ``https://data.ssb.no/api/pxwebapi/v2``, configurable by
 ``KOSTRA_SSB_URL``)::
@@ -22,25 +24,27 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 import orjson
 
-from kostra.errors import InputError, SourceError, SourceUnreachable
+from kostra.errors import SourceError
 from kostra.sources.jsonstat import Cube, read_jsonstat
-from kostra.sources.numbers_nb import amount_nb, count_nb, seconds_nb
+from kostra.sources.numbers_nb import amount_nb, count_nb
 from kostra.sources.ratelimit import TokenBucket
+from kostra.sources.retrying import ClientStats, RetryingHttp, RetryPolicy
 
 __all__ = [
     "DEFAULT_URL",
     "ApiLimits",
+    "ClientStats",
     "PxWebClient",
     "RetryPolicy",
     "Selection",
     "plan_selections",
+    "read_answer",
     "ssb_base_url",
 ]
 
@@ -66,11 +70,11 @@ class ApiLimits:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ApiLimits:
-        """Read ``/config``; zero or missing values keep the published defaults
+        """Read ``/config``; zero, missing or unreadable values keep the published defaults
         (SSB now reports 0 there and announces the rate in headers instead)."""
-        cells = int(config.get("maxDataCells") or 0)
-        calls = int(config.get("maxCallsPerTimeWindow") or 0)
-        window = float(config.get("timeWindow") or 0)
+        cells = int(_count(config.get("maxDataCells")))
+        calls = int(_count(config.get("maxCallsPerTimeWindow")))
+        window = _count(config.get("timeWindow"))
         return cls(
             max_cells=cells if cells > 0 else DEFAULT_MAX_CELLS,
             max_calls=calls if calls > 0 and window > 0 else DEFAULT_CALLS,
@@ -170,49 +174,46 @@ def _split(
     return parts
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5
-    backoff_seconds: float = 1.0
-    max_wait_seconds: float = 120.0
-
-    def wait(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_wait_seconds)
-        return float(min(self.backoff_seconds * 2**attempt, self.max_wait_seconds))
-
-
-@dataclass
-class ClientStats:
-    requests: int = 0
-    retries: int = 0
-    cells: int = 0
-    waited_seconds: float = 0.0
-    events: list[str] = field(default_factory=list)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
+def _count(value: Any) -> float:
+    """A positive finite number from ``/config``, else 0 (keep the default)."""
     try:
-        return float(value)
-    except ValueError:
-        try:
-            moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, moment.timestamp() - time.time())
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    return number if math.isfinite(number) and number > 0 else 0.0
 
 
-def _problem(response: httpx.Response) -> str:
-    try:
-        doc = response.json()
-    except ValueError:
-        return response.text[:120].strip() or response.reason_phrase
-    if isinstance(doc, dict):
-        return str(doc.get("title") or doc.get("detail") or doc)[:160]
-    return str(doc)[:160]
+def read_answer(data: Any, selection: Selection) -> Cube:
+    """The JSON-stat 2.0 answer to ``selection`` (decoded JSON or raw bytes), checked to be
+    exactly what was asked for: the same dimensions, the same codes, every cell.
+
+    Raises :class:`SourceError` (an answer of the wrong shape or for something else) or
+    what :func:`read_jsonstat` raises for a broken dataset."""
+    what = selection.describe()
+    answer = f"SSBs svar på forespørselen om {what}"
+    doc = orjson.loads(data) if isinstance(data, bytes | str) else data
+    sizes = doc.get("size") if isinstance(doc, dict) else None
+    if isinstance(sizes, list) and all(isinstance(n, int) for n in sizes):
+        # before reading: a cube of the wrong size is refused without allocating it
+        cells = math.prod(sizes)
+        if cells != selection.cells:
+            found = amount_nb(cells, "celle", "celler")
+            raise SourceError(f"{answer} har {found}, ventet {count_nb(selection.cells)}")
+    cube = read_jsonstat(doc, name=what)
+    if cube.table_id is not None and cube.table_id != selection.table:
+        raise SourceError(f"{answer} gjelder tabell {cube.table_id}")
+    asked = dict(selection.dimensions)
+    # a dimension not asked for may only appear as its single total (an eliminated one)
+    got = {d.id: d.codes for d in cube.dimensions if d.id in asked or len(d.codes) != 1}
+    if set(got) != set(asked):
+        raise SourceError(f"{answer} har dimensjonene {', '.join(got) or 'ingen'}, ventet {', '.join(asked)}")
+    for dim, codes in asked.items():
+        if set(got[dim]) != set(codes) or len(got[dim]) != len(codes):
+            missing = sorted(set(codes) - set(got[dim]))
+            extra = sorted(set(got[dim]) - set(codes))
+            detail = f"mangler {missing[0]!r}" if missing else f"har {extra[0]!r} i tillegg" if extra else ""
+            raise SourceError(f"{answer} er ikke det som ble spurt om: {dim} {detail}".rstrip())
+    return cube
 
 
 class PxWebClient:
@@ -225,39 +226,58 @@ class PxWebClient:
         *,
         limits: ApiLimits | None = None,
         retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         on_event: Callable[[str], None] | None = None,
     ) -> None:
-        self.http = http
         self.base_url = (base_url or ssb_base_url()).rstrip("/")
         self.limits = limits or ApiLimits()
-        self.retry = retry or RetryPolicy()
-        self._sleep = sleep
-        self._on_event = on_event or (lambda _event: None)
+        sleep = sleep or time.sleep
         self.bucket = TokenBucket(self.limits.max_calls, self.limits.window_seconds, sleep=sleep)
-        self.stats = ClientStats()
+        self.sender = RetryingHttp(
+            http,
+            service="SSB",
+            unreachable_hint="tallene i datalageret er uendret; sjekk nettforbindelsen eller KOSTRA_SSB_URL",
+            gate=self.bucket,
+            retry=retry,
+            sleep=sleep,
+            clock=clock,
+            on_event=on_event,
+        )
+
+    @property
+    def http(self) -> httpx.Client:
+        return self.sender.http
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self.sender.retry
+
+    @property
+    def stats(self) -> ClientStats:
+        return self.sender.stats
 
     # -- public --------------------------------------------------------------
     def fetch_config(self) -> ApiLimits:
-        """Read SSB's published limits and adopt them."""
-        config = self._send(
-            "GET", "/config", what="oppsettet (/config)", parse=lambda r: orjson.loads(r.content)
-        )
+        """Read SSB's published limits and adopt them (the bucket is kept, so clients sharing it follow)."""
+        config = self._send("GET", "/config", what="oppsettet (/config)", parse=lambda doc, _raw: doc)
         self.limits = ApiLimits.from_config(config if isinstance(config, dict) else {})
-        self.bucket = TokenBucket(self.limits.max_calls, self.limits.window_seconds, sleep=self._sleep)
+        self.bucket.reconfigure(self.limits.max_calls, self.limits.window_seconds)
         return self.limits
 
     def fetch_metadata(self, table: str) -> Cube:
+        what = f"metadata for tabell {table}"
         return self._send(
             "GET",
             f"/tables/{table}/metadata",
             params={"lang": "no", "outputFormat": "json-stat2"},
-            what=f"metadata for tabell {table}",
-            parse=lambda r: read_jsonstat(r.content, name=f"metadata for tabell {table}", with_values=False),
+            what=what,
+            parse=lambda doc, _raw: read_jsonstat(doc, name=what, with_values=False),
         )
 
     def fetch_data(self, selection: Selection) -> tuple[bytes, Cube]:
-        """The JSON-stat 2.0 answer to ``selection`` (raw bytes and parsed), checked to be complete."""
+        """The JSON-stat 2.0 answer to ``selection`` (raw bytes and parsed), checked to be
+        complete and to be the answer to ``selection`` (:func:`read_answer`)."""
         if selection.cells > self.limits.max_cells:
             raise SourceError(
                 f"{selection.describe()} er over SSBs grense på {count_nb(self.limits.max_cells)} celler; "
@@ -269,7 +289,7 @@ class PxWebClient:
             params={"lang": "no", "outputFormat": "json-stat2"},
             json=selection.body(),
             what=selection.describe(),
-            parse=lambda r: (r.content, read_jsonstat(r.content, name=f"tabell {selection.table}")),
+            parse=lambda doc, raw: (raw, read_answer(doc, selection)),
         )
         self.stats.cells += selection.cells
         return raw, cube
@@ -281,68 +301,9 @@ class PxWebClient:
         path: str,
         *,
         what: str,
-        parse: Callable[[httpx.Response], T],
+        parse: Callable[[Any, bytes], T],
         params: dict[str, str] | None = None,
         json: Any = None,
     ) -> T:
-        """One logical request: retried on 429, 5xx, timeouts and broken bodies."""
-        problem = "ikke noe svar"
-        for attempt in range(self.retry.attempts):
-            self.stats.waited_seconds += self.bucket.acquire()
-            self.stats.requests += 1
-            outcome = self._attempt(method, self.base_url + path, what, parse, params, json)
-            if isinstance(outcome, _Success):
-                return outcome.value
-            problem, retry_after = outcome
-            if attempt + 1 < self.retry.attempts:
-                wait = self.retry.wait(attempt, retry_after)
-                self.stats.retries += 1
-                self.stats.waited_seconds += wait
-                event = f"{what}: {problem}; prøver igjen om {seconds_nb(wait)} s"
-                self.stats.events.append(event)
-                self._on_event(event)
-                self._sleep(wait)
-        raise SourceError(
-            f"SSB svarte ikke på forespørselen om {what} etter {self.retry.attempts} forsøk "
-            f"(sist: {problem}); prøv igjen senere"
-        )
-
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        what: str,
-        parse: Callable[[httpx.Response], T],
-        params: dict[str, str] | None,
-        json: Any,
-    ) -> _Success[T] | tuple[str, float | None]:
-        """One HTTP exchange: a success, or (what went wrong, Retry-After) for a retry."""
-        try:
-            response = self.http.request(method, url, params=params, json=json)
-            response.read()
-        except httpx.ConnectError as exc:
-            raise SourceUnreachable(
-                f"SSB kan ikke nås på {self.base_url} ({exc.__class__.__name__}); tallene i datalageret "
-                "er uendret; sjekk nettforbindelsen eller KOSTRA_SSB_URL"
-            ) from exc
-        except httpx.TimeoutException:
-            return "tidsavbrudd", None
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            return f"ødelagt svar ({exc.__class__.__name__})", None
-        if response.headers.get("x-ratelimit-remaining") == "0":
-            self.bucket.drain()
-        if response.status_code == 429 or response.status_code >= 500:
-            return f"HTTP {response.status_code}", _retry_after(response)
-        if response.status_code >= 400:
-            raise SourceError(
-                f"SSB avviste forespørselen om {what}: HTTP {response.status_code} {_problem(response)}"
-            )
-        try:
-            return _Success(parse(response))
-        except (InputError, orjson.JSONDecodeError):
-            return "ufullstendig eller ugyldig JSON-stat", None
-
-
-@dataclass(frozen=True)
-class _Success(Generic[T]):
-    value: T
+        """One logical request: retried on 429, 5xx, timeouts and broken bodies (see retrying.py)."""
+        return self.sender.send(method, self.base_url, path, what=what, parse=parse, params=params, json=json)

@@ -99,6 +99,40 @@ BROKEN = {
         "har 1 celle, ventet 2",
     ),
     "broken.xlsx": (b"PK\x03\x04 this is not really a zip", "er ikke en lesbar XLSX-fil"),
+    "empty.json": (
+        json.dumps(
+            {
+                "class": "dataset",
+                "id": ["region", "Tid"],
+                "size": [0, 1],
+                "role": {"geo": ["region"], "time": ["Tid"]},
+                "dimension": {
+                    "region": {"category": {"index": []}},
+                    "Tid": {"category": {"index": ["2024"]}},
+                },
+                "value": [],
+            }
+        ).encode(),
+        "har ingen tall å lese inn",
+    ),
+    "fractional_year.json": (
+        json.dumps(
+            {
+                "class": "dataset",
+                "extension": {"px": {"tableid": "12134"}},
+                "id": ["region", "ContentsCode", "Tid"],
+                "size": [1, 1, 1],
+                "role": {"geo": ["region"], "metric": ["ContentsCode"], "time": ["Tid"]},
+                "dimension": {
+                    "region": {"category": {"index": ["3201"]}},
+                    "ContentsCode": {"category": {"index": ["KOSAG110000"]}},
+                    "Tid": {"category": {"index": ["2024.5"]}},
+                },
+                "value": [1],
+            }
+        ).encode(),
+        "celle 1: året mangler eller er ikke et årstall",
+    ),
 }
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import os
+import threading
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from kostra.errors import InputError
-from kostra.sources.statbank import decode_text, read_statbank_file
+from kostra.sources.statbank import decode_text, read_statbank_file, read_user_file
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -91,3 +96,136 @@ def test_wrong_encoding() -> None:
         decode_text("Bærum".encode("latin-1"), "latin.csv", encoding="utf-8")
     assert decode_text("Bærum".encode("latin-1"), "latin.csv") == "Bærum"
     assert decode_text("\ufeffBærum".encode(), "bom.csv") == "Bærum"
+
+
+# -- issue #12: odd files read right, broken ones in one line ------------------------
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_every_line_ending(tmp_path: Path, newline: str) -> None:
+    # CR alone is old Excel for Mac; it used to give "new-line character seen in unquoted field"
+    text = newline.join(["region;år;Netto", '"3201 Bærum";2023;1,5', '"3203 Asker";2024;2', ""])
+    path = tmp_path / "linjer.csv"
+    path.write_bytes(text.encode("cp1252"))
+    frame = read_statbank_file(path)
+    assert list(frame["region_code"]) == ["3201", "3203"] and list(frame["value"]) == [1.5, 2.0]
+    assert list(frame["row"]) == [2, 3]
+
+
+def test_a_quoted_field_may_hold_a_line_break(tmp_path: Path) -> None:
+    path = tmp_path / "sitat.csv"
+    path.write_text('region;år;"Netto\ndriftsresultat"\n3201 Bærum;2024;4\n', encoding="utf-8")
+    frame = read_statbank_file(path)
+    assert frame["contents"][0] == "Netto\ndriftsresultat" and list(frame["row"]) == [3]
+
+
+def test_a_field_over_the_csv_limit_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "langt.csv"
+    path.write_text("region;år;Netto\n3201 Bærum;2024;" + "9" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"langt\.csv, rad 2: et felt er lengre enn 131\xa0072 tegn") as info:
+        read_statbank_file(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_number_too_large_for_a_float_is_refused() -> None:
+    with pytest.raises(InputError, match=r"file.csv, rad 2: tallet i kolonnen 'Netto' har 310 sifre"):
+        _parse('region;år;Netto\n"3201 Bærum";2024;1' + "0" * 309 + "\n")
+    assert _parse('region;år;Netto\n"3201 Bærum";2024;1' + "0" * 300 + "\n")["value"][0] == 1e300
+
+
+def _rewrite_sheet(path: Path, edit: Callable[[str], str]) -> None:
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = edit(body.decode()).encode()
+            zout.writestr(item, body)
+    path.write_bytes(data.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("literal", "message"),
+    [
+        ("1e400", r", rad 2: cellen i kolonnen 'Netto' er ikke et endelig tall \(inf\)"),
+        ("-1E999", r", rad 2: cellen i kolonnen 'Netto' er ikke et endelig tall \(-inf\)"),
+        ("NaN", r": regnearket kan ikke leses \(ValueError\)"),  # openpyxl's int("NaN")
+    ],
+)
+def test_an_xlsx_number_that_is_not_finite_is_refused(tmp_path: Path, literal: str, message: str) -> None:
+    book = Workbook()
+    book.active.append(["region", "år", "Netto"])
+    book.active.append(["3201 Bærum", 2024, 12345.5])
+    path = tmp_path / "uendelig.xlsx"
+    book.save(path)
+    _rewrite_sheet(path, lambda xml: xml.replace("<v>12345.5</v>", f"<v>{literal}</v>"))
+    with pytest.raises(InputError, match=r"uendelig\.xlsx" + message) as info:
+        read_statbank_file(path)
+    assert "\n" not in str(info.value)
+
+
+def test_an_xlsx_whose_dimension_claims_the_whole_sheet(tmp_path: Path) -> None:
+    # A1:XFD1048576 used to make openpyxl hand out 17 billion empty cells
+    book = Workbook()
+    book.active.append(["region", "år", "Netto"])
+    book.active.append(["3201 Bærum", 2024, 3])
+    path = tmp_path / "stor.xlsx"
+    book.save(path)
+    _rewrite_sheet(path, lambda xml: xml.replace('ref="A1:C2"', 'ref="A1:XFD1048576"'))
+    assert list(read_statbank_file(path)["value"]) == [3.0]
+
+
+def test_old_excel_and_password_protected_files(tmp_path: Path) -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    for name in ("gammel.xls", "passord.xlsx", "gammel.csv"):
+        (tmp_path / name).write_bytes(ole)
+        with pytest.raises(InputError, match=f"{name}: er en Excel 97-2003-fil"):
+            read_statbank_file(tmp_path / name)
+
+
+def test_a_workbook_without_worksheets(tmp_path: Path) -> None:
+    book = Workbook()
+    first = book.active
+    book.create_chartsheet("Diagram")
+    book.remove(first)
+    book.save(tmp_path / "diagram.xlsx")
+    with pytest.raises(InputError, match=r"diagram\.xlsx: er ikke en lesbar XLSX-fil"):
+        read_statbank_file(tmp_path / "diagram.xlsx")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_only_regular_files_are_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "ror.csv"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | bytes] = []
+    reader = threading.Thread(target=lambda: outcome.append(_try(read_user_file, fifo)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # it blocks waiting for a writer: give it one, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("reading a named pipe blocked")
+    assert isinstance(outcome[0], InputError) and "navngitt rør (FIFO)" in str(outcome[0])
+    with pytest.raises(InputError, match="det er en mappe, ikke en fil"):
+        read_user_file(tmp_path)
+    with pytest.raises(InputError, match="filen finnes ikke"):
+        read_user_file(tmp_path / "borte.csv")
+    with pytest.raises(InputError, match="navnet inneholder et ugyldig tegn"):
+        read_user_file(tmp_path / "nul\x00.csv")
+    if Path("/dev/null").exists():
+        with pytest.raises(InputError, match="det er en enhet, ikke en vanlig fil"):
+            read_user_file(Path("/dev/null"))
+
+
+def _try(fn: Callable[[Path], bytes], path: Path) -> BaseException | bytes:
+    try:
+        return fn(path)
+    except BaseException as exc:  # handed to the test thread
+        return exc
+
+
+def test_the_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "stor.csv"
+    path.write_bytes(b"x" * 2_000_001)
+    assert len(read_user_file(path, limit=2_000_001)) == 2_000_001
+    with pytest.raises(InputError, match=r"stor\.csv: er 2,0 MB, mer enn de 2,0 MB kostra leser"):
+        read_user_file(path, limit=2_000_000)

@@ -1,24 +1,38 @@
-"""Load benchmark: 50 concurrent clients against the real server (uvicorn) on loopback.
+"""Load and memory benchmarks against the real server (uvicorn) on loopback.
 
     python bench/bench_web.py [--seconds 10] [--workers 1]
+    python bench/bench_web.py --memory [--varied-seconds 60] [--pdf 3]
 
-Starts ``kostra serve`` on a free port, warms the two pages up, then wrk (Debian
-package ``wrk``, a second process) keeps 50 connections busy on the sector page
-and on the profile API and reports the median and 95th-percentile latency.
-Target (issue 6): p95 under 50 ms for both.
+Starts ``kostra serve`` on a free port. The load benchmark warms the two pages up, then
+wrk (Debian package ``wrk``, a second process) keeps 50 connections busy on the sector
+page and on the profile API and reports the median and 95th-percentile latency. Target
+(issue 6): p95 under 50 ms for both.
+
+``--memory`` replays issue 12's attacks on memory and reports the server's resident
+memory (VmRSS) and time after each: ``compare`` with 15 000 comma-separated municipality
+numbers (20 URLs), ``/static/vega.js?v=1..512``, report URLs with an extra parameter
+(20 HTML, then ``--pdf`` PDF), and a minute of varied valid queries (RSS every 10 s).
+Target (issue 12): no attack grows the server by more than the cache's bound (16 MB), and
+the extra parameters are refused rather than built again.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import itertools
 import os
+import random
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -35,12 +49,108 @@ end
 """
 
 
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _step(base: str, pid: int, name: str, urls: list[str]) -> None:
+    """Sends the URLs one after another on one connection; prints statuses, bytes, time and
+    memory after. (http.client, since httpx refuses URLs over 64 kB, as 15 000 names are.)"""
+    started = time.perf_counter()
+    statuses: dict[int, int] = {}
+    size = 0
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=600)
+    for url in urls:
+        connection.request("GET", quote(url, safe="/?&=,%"))
+        response = connection.getresponse()
+        size += len(response.read())
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+    connection.close()
+    took = time.perf_counter() - started
+    shown = ", ".join(f"{count} x {status}" for status, count in sorted(statuses.items()))
+    print(f"{name}: {shown}; {size / 2**20:.1f} MB answered in {took:.1f} s; RSS {_rss_mb(pid):.0f} MB")
+
+
+def _varied(http: httpx.Client, pid: int, names: list[str], codes: list[str], seconds: int) -> None:
+    rnd = random.Random(12)
+    sectors = ["grunnskole", "barnehage", "pleie-og-omsorg", "barnevern", "kommunehelse"]
+    groups = ["asss", "landet", "kostragruppe-12", "eka32"]
+    started = time.perf_counter()
+    sent = 0
+    marks = []
+    while time.perf_counter() - started < seconds:
+        if time.perf_counter() - started >= 10 * (len(marks) + 1):
+            marks.append(f"{_rss_mb(pid):.0f}")
+        code, sector, year = rnd.choice(codes), rnd.choice(sectors), rnd.choice([2022, 2023, 2024])
+        peers = ",".join(rnd.sample(names, 2))
+        url = rnd.choice(
+            [
+                f"/api/profile?municipality={code}&sector={sector}&year={year}&group={rnd.choice(groups)}",
+                f"/kommune/{code}/{sector}?year={year}&compare={peers}",
+                f"/api/series?municipality={code}&sector={sector}&year={year}&compare={peers}",
+                f"/api/observations?indicator=pop_total&year={year}&offset={rnd.randrange(300)}&limit=50",
+            ]
+        )
+        http.get(url)
+        sent += 1
+    print(
+        f"varied valid queries: {sent} in {seconds} s; "
+        f"RSS every 10 s: {', '.join(marks)}, {_rss_mb(pid):.0f} MB"
+    )
+
+
+def memory(base: str, pid: int, db: Path, args: argparse.Namespace) -> None:
+    with kostra.open(db, read_only=True) as session:
+        regions = session.regions
+        current = regions[(regions["kind"] == "municipality") & regions["valid_to"].isna()]
+        names, codes = list(current["name"]), list(current["code"])
+    with httpx.Client(base_url=base, timeout=600.0) as client:
+        for url in ("/", "/kommune/3201/barnehage", "/static/vega.js", "/kommune/3201/rapport.html"):
+            client.get(url)
+        print(f"after warm-up: RSS {_rss_mb(pid):.0f} MB")
+        peers = ",".join(itertools.islice(itertools.cycle(codes), 15_000))  # 75 kB: numbers
+        _step(
+            base,
+            pid,
+            "compare with 15 000 municipality numbers (sector page and API, 10 each)",
+            [f"/kommune/3201/barnehage?year=2024&compare={peers}&n={n}" for n in range(10)]
+            + [f"/api/analysis?municipality=3201&sector=barnehage&compare={peers}&n={n}" for n in range(10)],
+        )
+        _step(base, pid, "/static/vega.js?v=1..512", [f"/static/vega.js?v={n}" for n in range(1, 513)])
+        _step(
+            base,
+            pid,
+            "20 HTML reports, extra parameter",
+            [f"/kommune/3201/rapport.html?x={n}" for n in range(20)],
+        )
+        _step(
+            base,
+            pid,
+            f"{args.pdf} PDF reports, extra parameter",
+            [f"/kommune/3201/rapport.pdf?x={n}" for n in range(args.pdf)],
+        )
+        _varied(client, pid, names[:60], codes, args.varied_seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--memory", action="store_true", help="issue 12's memory attacks instead of wrk")
+    parser.add_argument("--varied-seconds", type=int, default=60)
+    parser.add_argument("--pdf", type=int, default=3)
     args = parser.parse_args()
+    if args.memory:
+        with tempfile.TemporaryDirectory() as folder:
+            db = Path(folder) / "kostra.duckdb"
+            kostra.open(db).close()
+            with _server(db, folder, 1) as (base, pid):
+                memory(base, pid, db, args)
+        return
     wrk = shutil.which("wrk")
     if wrk is None:
         sys.exit("wrk is needed (Debian: apt-get install wrk)")
@@ -49,37 +159,7 @@ def main() -> None:
         kostra.open(db).close()
         script = Path(folder) / "report.lua"
         script.write_text(REPORT)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        command = [
-            sys.executable,
-            "-m",
-            "kostra",
-            "--db",
-            str(db),
-            "serve",
-            "--port",
-            str(port),
-            "--rate",
-            "100000000",
-            "--workers",
-            str(args.workers),
-        ]
-        server = subprocess.Popen(
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "KOSTRA_HOME": folder},
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(base + "/static/app.css", timeout=1.0)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with _server(db, folder, args.workers) as (base, _):
             for name, path in URLS.items():
                 for _ in range(2 * args.workers):  # each worker computes its first answer once
                     httpx.get(base + path, timeout=60.0)
@@ -94,9 +174,34 @@ def main() -> None:
                     f"{name}: {requests} requests in {args.seconds} s, {args.clients} connections, "
                     f"{args.workers} worker(s): p50 {float(p50):.1f} ms, p95 {float(p95):.1f} ms"
                 )
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+
+
+@contextmanager
+def _server(db: Path, folder: str, workers: int) -> Iterator[tuple[str, int]]:
+    """``kostra serve`` on a free port of 127.0.0.1: (base URL, its process id)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "kostra", "--db", str(db), "serve", "--port", str(port)]
+    command += ["--rate", "100000000", "--workers", str(workers)]
+    server = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "KOSTRA_HOME": folder},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/static/app.css", timeout=1.0)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ def client(template_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Cl
 def test_start_page_and_choosing_a_municipality(client: Client) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "Velg kommune" in page.text
-    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe" not in policy
     assert page.headers["x-frame-options"] == "DENY"
     chosen = client.get("/velg", params={"kommune": "baerum", "sektor": "plo"})
     assert chosen.status_code == 303 and chosen.headers["location"] == "/kommune/3201/pleie-og-omsorg"
@@ -63,7 +64,8 @@ def test_sector_page_holds_the_state_in_the_url(client: Client) -> None:
     assert page.status_code == 200
     text = page.text
     assert f"1{NBSP}552{NBSP}889" in text  # the published figure, Norwegian format
-    assert 'src="/static/vega.js"' in text and "vegaEmbed(" in text
+    assert 'src="/static/vega.js?v=' in text and 'data-spec="chart-1-spec"' in text
+    assert '<script type="application/json" id="chart-1-spec">' in text and "<script>" not in text
     assert "Oslo har" in text and "Asker har" in text
     assert "/indikator/plo_inst_brutto_per_plass?year=2024&amp;highlight=3201" in text
     assert "http://" not in text.replace("http://www.w3.org", "") and "https://cdn" not in text
@@ -102,6 +104,8 @@ def test_series_api_and_full_report_download(client: Client) -> None:
     assert {p["year"] for p in points} == {2022, 2023, 2024}
     report = client.get("/kommune/3201/rapport.xlsx", params={"year": 2024})
     assert report.status_code == 200 and report.headers["content-disposition"].startswith("attachment;")
+    html = client.get("/kommune/3201/rapport.html", params={"year": 2024})
+    assert html.headers["content-disposition"].startswith("attachment;")  # its inline scripts run saved
     book = load_workbook(io.BytesIO(report.content))
     assert "Pleie og omsorg" in book.sheetnames
     assert client.get("/kommune/3201/rapport.odt").status_code == 422
@@ -110,7 +114,12 @@ def test_series_api_and_full_report_download(client: Client) -> None:
 def test_assets_are_served_by_the_app(client: Client) -> None:
     script = client.get("/static/vega.js")
     assert script.status_code == 200 and "vegaEmbed" in script.text
-    assert client.get("/static/app.css").status_code == 200
+    assert client.get("/static/vega.js", params={"v": 7}).content == script.content
+    again = client.get("/static/vega.js", headers={"if-none-match": script.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    for name in ("app.css", "app.js", "vega-LICENSE.txt"):
+        assert client.get(f"/static/{name}").status_code == 200
+    assert client.get("/static/finnes-ikke.js").status_code == 404
 
 
 def test_api_profile_csv_and_xlsx(client: Client) -> None:
@@ -172,7 +181,7 @@ def test_pages_answer_a_refusal_with_an_error_page(client: Client) -> None:
     text = page.text
     assert '<html lang="nb">' in text and '<a href="/" class="back">' in text and "Statuskode 404" in text
     assert "kostra har ikke tall for 2030 (grunnskole); kostra har tall for 2015–2024" in text
-    assert 'src="/static/vega.js"' not in text  # no charts, no chart library
+    assert 'src="/static/vega.js' not in text  # no charts, no chart library
     unknown = client.get("/kommune/Atlantis")
     assert unknown.status_code == 404 and "fant ingen kommune eller fylke som heter" in unknown.text
     bad = client.get("/kommune/3201/grunnskole", params={"compare": "<script>"})
@@ -186,7 +195,7 @@ def test_empty_form_fields_are_not_chosen(client: Client) -> None:
     ranking = client.get("/rangering", params={"sektor": "", "kommune": "", "year": ""})
     assert ranking.status_code == 200 and "Rangering 2024: Totalt" in ranking.text
     empty = client.get("/velg", params={"kommune": "", "sektor": ""})
-    assert empty.status_code == 422 and "kommune er tom" in empty.text
+    assert empty.status_code == 422 and "feltet «Kommune» er tomt" in empty.text
 
 
 def test_pages_with_generated_figures_say_demodata(client: Client) -> None:

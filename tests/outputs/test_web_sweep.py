@@ -137,6 +137,19 @@ def _page_refusals() -> Iterator[Case]:
     yield Case("year-out-of-bounds", "/rangering", {"year": 1999}, status=422, names_years=True)
     yield Case("bad-municipality", "/kommune/3201/grunnskole", {"compare": "<script>"}, status=422)
     yield Case("choose-empty-municipality", "/velg", {"kommune": "", "sektor": ""}, status=422)
+    # compare: repeated or comma-separated, at most five; an unknown or repeated parameter.
+    six = "Asker,Oslo,Bergen,Trondheim,Stavanger,Tromsø"
+    yield Case("compare-commas", "/kommune/3201/grunnskole", {"compare": "Asker, Oslo"})
+    yield Case("compare-repeated", "/kommune/3201/grunnskole", {"compare": ["Asker", "Oslo"]})
+    yield Case("compare-too-many", "/kommune/3201/grunnskole", {"compare": six}, status=422)
+    yield Case("highlight-commas", "/indikator/plo_sykefravaer", {"highlight": "3201,Asker"})
+    yield Case("unknown-parameter-start", "/", {"x": "1"}, status=422)
+    yield Case("unknown-parameter-overview", "/kommune/3201", {"yera": "2020"}, status=422)
+    yield Case("unknown-parameter-sector", "/kommune/3201/grunnskole", {"sammenlign": "Oslo"}, status=422)
+    yield Case("unknown-parameter-report", "/kommune/3201/rapport.html", {"v": "2"}, status=422)
+    yield Case("unknown-parameter-indicator", "/indikator/plo_sykefravaer", {"x": "1"}, status=422)
+    yield Case("unknown-parameter-ranking", "/rangering", {"sector": "grunnskole"}, status=422)
+    yield Case("repeated-year", "/kommune/3201", {"year": ["2020", "2024"]}, status=422)
     for sector in HIDDEN:
         yield Case(f"hidden-sector-{sector}", f"/kommune/3201/{sector}", status=404)
         yield Case(f"hidden-sector-{sector}-ranking", "/rangering", {"sektor": sector}, status=404)
@@ -249,6 +262,36 @@ def _api_refusals() -> Iterator[Case]:
         status=404,
     )
     yield Case("api-unknown-endpoint", "/api/finnes-ikke", kind=API, status=404)
+    six = "Asker,Oslo,Bergen,Trondheim,Stavanger,Tromsø"
+    for endpoint in ("series", "analysis"):
+        yield Case(
+            f"api-{endpoint}-compare-commas",
+            f"/api/{endpoint}",
+            {**baerum, "compare": "Asker,Oslo"},
+            kind=API,
+        )
+        yield Case(
+            f"api-{endpoint}-compare-too-many",
+            f"/api/{endpoint}",
+            {**baerum, "compare": six},
+            kind=API,
+            status=422,
+        )
+    for endpoint in ("regions", "groups", "indicators", "observations", "profile", "profile.csv", "series"):
+        yield Case(
+            f"api-{endpoint}-unknown-parameter",
+            f"/api/{endpoint}",
+            {**baerum, "indicator": "pop_total", "yera": "2020"},
+            kind=API,
+            status=422,
+        )
+    yield Case(
+        "api-repeated-sector",
+        "/api/profile",
+        {**baerum, "sector": ["plo", "barnehage"]},
+        kind=API,
+        status=422,
+    )
     yield Case(
         "api-bad-year", "/api/profile", {**baerum, "year": "i fjor"}, kind=API, status=422, names_years=True
     )
@@ -307,12 +350,15 @@ class Client:
     def __init__(self, app: object) -> None:
         self.transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
 
-    def get(self, path: str, params: dict[str, object]) -> httpx.Response:
+    def request(self, method: str, path: str, params: dict[str, object]) -> httpx.Response:
         async def call() -> httpx.Response:
             async with httpx.AsyncClient(transport=self.transport, base_url="http://kostra.test") as http:
-                return await http.get(path, params=params)  # type: ignore[arg-type]
+                return await http.request(method, path, params=params)  # type: ignore[arg-type]
 
         return asyncio.run(call())
+
+    def get(self, path: str, params: dict[str, object]) -> httpx.Response:
+        return self.request("GET", path, params)
 
 
 @pytest.fixture(scope="module")
@@ -370,6 +416,17 @@ def test_every_page_answers_clearly(client: Client, span: str, case: Case) -> No
     message = _message(case, response)
     if case.names_years:
         assert span in message, message
+    assert "'kostra " not in message and "&#39;kostra " not in message, "the web has no command line"
+
+
+HEAD_CASES = CASES[::5]
+
+
+@pytest.mark.parametrize("case", HEAD_CASES, ids=[c.id for c in HEAD_CASES])
+def test_head_answers_as_get_without_a_body(client: Client, case: Case) -> None:
+    head = client.request("HEAD", case.path, case.params)
+    assert head.status_code == case.status and head.content == b""
+    assert int(head.headers["content-length"]) > 0 and "content-security-policy" in head.headers
 
 
 @pytest.mark.parametrize("sektor", ["", *SECTORS])

@@ -1,4 +1,8 @@
-"""The JSON API under /api: thin handlers over the Python API, one error shape."""
+"""The JSON API under /api: thin handlers over the Python API, one error shape.
+
+A parameter an endpoint does not take is refused (422), as is one given twice; ``compare``
+takes names repeated or comma-separated, at most :data:`~kostra.outputs.web.query.MAX_PEERS`.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,32 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 from kostra.api import Session
-from kostra.catalog import Indicator
-from kostra.errors import InputError
+from kostra.catalog import Indicator, Sector
+from kostra.errors import InputError, ParameterError
 from kostra.outputs.profile_table import profile_columns, render_profile_csv, render_profile_json
+from kostra.outputs.web.query import MAX_PEERS, check_query, peers_of
 from kostra.sector_analysis import SERIES_YEARS
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(check_query)])
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="År; standard: siste år med tall")]
 Name = Annotated[str, Query(min_length=1, max_length=80, pattern=r"^[\w æøåÆØÅ\-().'/]+$")]
 Profile = Annotated[str, Query(min_length=1, max_length=40, pattern=r"^[\w æøåÆØÅ\-+().'/]+$")]
 Group = Annotated[str, Query(min_length=1, max_length=60, pattern=r"^[\w æøåÆØÅ\-]+$")]
+Compare = Annotated[
+    list[Annotated[str, StringConstraints(max_length=500, pattern=r"^[\w æøåÆØÅ\-().'/,]*$")]] | None,
+    Query(
+        description=(
+            f"Kommuner å sammenligne med, gjentatt eller kommaseparert (høyst {MAX_PEERS}); "
+            "standard: Asker, tom: ingen"
+        )
+    ),
+]
 
 
 class RegionOut(BaseModel):
@@ -78,6 +92,32 @@ def all_indicators(session: Session) -> list[Indicator]:
     return list(session.catalog.indicators.values())
 
 
+def service_area_ids(session: Session) -> list[str]:
+    return [s.id for s in session.catalog.sectors.values() if not s.hidden]
+
+
+def service_area(session: Session, name: str) -> Sector:
+    """The service area called ``name``; basis figures (a hidden sector such as population)
+    are refused naming the service areas, in the web's words (the session's point to the
+    command line)."""
+    sector = session.catalog.sector(name)
+    if sector.hidden:
+        raise ParameterError(
+            f"{sector.name_nb} er grunnlagstall, ikke et tjenesteområde; "
+            f"velg ett av: {', '.join(service_area_ids(session))}"
+        )
+    return sector
+
+
+def indicator_of(session: Session, indicator_id: str) -> Indicator:
+    try:
+        return session.catalog.indicator(indicator_id)
+    except ParameterError:
+        raise ParameterError(
+            f"kostra har ingen indikator {indicator_id[:60]!r}; /api/indicators lister indikatorene"
+        ) from None
+
+
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -87,12 +127,12 @@ MEDIA_TYPES = {
 }
 
 
-def download(content: bytes | str, name: str, *, inline: bool = False) -> Response:
-    """A file to save (or, ``inline``, to show), its type taken from the name's suffix."""
+def download(content: bytes | str, name: str) -> Response:
+    """A file to save, its type taken from the name's suffix."""
     return Response(
         content,
         media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]],
-        headers={"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -126,7 +166,7 @@ def indicators(
 ) -> list[IndicatorOut]:
     session = session_of(request)
     catalog = session.catalog
-    wanted = session.service_area(sector).id if sector else None
+    wanted = service_area(session, sector).id if sector else None
     return [
         IndicatorOut(
             id=i.id,
@@ -153,7 +193,7 @@ def observations(
 ) -> Page:
     """Figures in force for one indicator (all regions), paginated."""
     session = session_of(request)
-    found = session.catalog.indicator(indicator)
+    found = indicator_of(session, indicator)
     if year is not None:
         session.resolve_year([found], year, found.id)
     frame = session.observations([found.id], [year] if year is not None else None)
@@ -183,7 +223,8 @@ def _profile_table(
     group: Group = "asss",
 ) -> pd.DataFrame:
     """The query of the three profile endpoints, answered once."""
-    return session_of(request).profile(municipality, sector, profile, year, group)
+    session = session_of(request)
+    return session.profile(municipality, service_area(session, sector).id, profile, year, group)
 
 
 ProfileTable = Annotated[pd.DataFrame, Depends(_profile_table)]
@@ -232,21 +273,23 @@ def series(
     sector: Name,
     year: Year = None,
     group: Group = "asss",
-    compare: Annotated[list[str] | None, Query(max_length=5)] = None,
+    compare: Compare = None,
     from_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     fixed_prices: bool = False,
     need_adjusted: bool = False,
 ) -> list[SeriesPoint]:
     """Time series of the sector's indicators for the municipality, its peers and the group."""
     session = session_of(request)
+    peers = peers_of(compare)
     session.region(municipality)
+    sector = service_area(session, sector).id
     year, from_year = _series_years(session, sector, year, from_year, fixed_prices)
     result = session.analyse(
         municipality,
         sector,
         year,
         group,
-        tuple(compare or ["Asker"]),
+        peers,
         fixed_prices=fixed_prices,
         need_adjusted=need_adjusted,
         first_year=from_year,
@@ -311,8 +354,10 @@ def analysis(
     sector: Name,
     year: Year = None,
     group: Group = "asss",
-    compare: Annotated[list[str] | None, Query(max_length=5)] = None,
+    compare: Compare = None,
 ) -> Any:
     """Everything ``kostra analyse`` computes, as JSON."""
-    result = session_of(request).analyse(municipality, sector, year, group, tuple(compare or ["Asker"]))
+    session = session_of(request)
+    peers = peers_of(compare)
+    result = session.analyse(municipality, service_area(session, sector).id, year, group, peers)
     return json.loads(json.dumps(result.to_dict(), default=str))

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Annotated, Any, cast
 
 import pandas as pd
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BeforeValidator, Field
@@ -19,12 +19,23 @@ from kostra.api import Session
 from kostra.catalog import Indicator
 from kostra.errors import ParameterError, YearNotAvailable
 from kostra.formatting import format_nb
-from kostra.outputs.report.charts import NB_LOCALE, profile_chart, series_chart
-from kostra.outputs.web.api import Group, Name, all_indicators, download, session_of
+from kostra.outputs.report.charts import NB_LOCALE, SCHEMA, profile_chart, series_chart
+from kostra.outputs.web import assets
+from kostra.outputs.web.api import (
+    Group,
+    Name,
+    all_indicators,
+    download,
+    indicator_of,
+    service_area,
+    session_of,
+)
+from kostra.outputs.web.query import check_query, highlighted, peers_of
+from kostra.outputs.web.security import client_of
 
 __all__ = ["error_page", "router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_query)])
 
 NAME_PATTERN = r"^[\w æøåÆØÅ\-().'/]+$"
 PathName = Annotated[str, Path(min_length=1, max_length=80, pattern=NAME_PATTERN)]
@@ -51,9 +62,11 @@ SectorChoice = Annotated[
     BeforeValidator(_blank_is_none),
     Query(),
 ]
+# Names repeated or comma-separated (see kostra.outputs.web.query); the query string's
+# length bounds how many.
 Names = Annotated[
-    list[Annotated[str, Field(max_length=200, pattern=r"^[\w æøåÆØÅ\-().'/,]*$")]] | None,
-    Query(max_length=10),
+    list[Annotated[str, Field(max_length=500, pattern=r"^[\w æøåÆØÅ\-().'/,]*$")]] | None,
+    Query(),
 ]
 IndicatorId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[\w\-]+$")]
 
@@ -67,6 +80,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["nb"] = format_nb
+    env.globals["static"] = assets.url
     return env
 
 
@@ -108,7 +122,7 @@ def choose(request: Request, kommune: Name, sektor: SectorChoice = None) -> Resp
     (an empty service area: the overview)."""
     session = session_of(request)
     region = session.region(kommune)
-    target = f"/kommune/{region.code}" + (f"/{session.service_area(sektor).id}" if sektor else "")
+    target = f"/kommune/{region.code}" + (f"/{service_area(session, sektor).id}" if sektor else "")
     return RedirectResponse(target, status_code=303)
 
 
@@ -159,13 +173,17 @@ def full_report(
     year: Year = None,
     group: Group = "asss",
 ) -> Response:
-    """The whole KOSTRA report for the municipality, as a download."""
+    """The whole KOSTRA report for the municipality, as a download (the HTML one too: it
+    is a self-contained file whose inline scripts the site's policy would block, and it
+    works offline once saved). A few are built at once (429 beyond: see create_app)."""
     from kostra.names import slug
     from kostra.outputs.report import build_report, render
 
-    report = build_report(session_of(request), code, year, group, formats=[fmt])
+    with request.app.state.reports.enter(client_of(request.scope)):
+        report = build_report(session_of(request), code, year, group, formats=[fmt])
+        content = render(report, fmt)
     name = f"kostra-{report.region_code}-{slug(report.municipality)}-{report.year}.{fmt}"
-    return download(render(report, fmt), name, inline=fmt == "html")
+    return download(content, name)
 
 
 @router.get("/kommune/{code}/{sector}", response_class=HTMLResponse)
@@ -178,10 +196,9 @@ def sector_page(
     compare: Names = None,
 ) -> HTMLResponse:
     session = session_of(request)
-    peers = tuple(p.strip() for c in compare or ["Asker"] for p in c.split(",") if p.strip())
-    if len(peers) > 10:
-        raise ParameterError(f"sammenlign med høyst 10 kommuner om gangen (fikk {len(peers)})")
-    result = session.analyse(code, sector, year, group, peers)
+    peers = peers_of(compare)
+    session.region(code)  # an unknown municipality is named before the sector
+    result = session.analyse(code, service_area(session, sector).id, year, group, peers)
     charts = []
     for profile in result.sector.profiles:
         part = result.profile[result.profile["profile"] == profile.id]
@@ -217,7 +234,7 @@ def indicator_page(
     names = session.regions.set_index("code")["name"]
     kinds = session.regions.set_index("code")["kind"]
     frame = frame[frame["region_code"].map(kinds) == "municipality"]
-    marked = {session.region(h).code for h in highlight or [] if h.strip()}
+    marked = {session.region(h).code for h in highlighted(highlight)}
     rows = sorted(
         (
             {
@@ -236,7 +253,7 @@ def indicator_page(
         if r["value"] == r["value"]
     ]
     chart = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "$schema": SCHEMA,
         "width": 560,
         "height": 220,
         "data": {"values": values},
@@ -263,7 +280,7 @@ def indicator_page(
 
 def _indicator(session: Session, indicator_id: str) -> Indicator:
     try:
-        return session.catalog.indicator(indicator_id)
+        return indicator_of(session, indicator_id)
     except ParameterError:
         raise ParameterError(
             f"kostra har ingen indikator {indicator_id!r}; tjenesteområdenes sider lenker til "
@@ -310,7 +327,7 @@ def _ranked_sector(session: Session, name: str | None) -> str:
     key figures in the ranking."""
     if not name or name == "totalt":
         return "totalt"
-    sector = session.service_area(name)
+    sector = service_area(session, name)
     ranked = list(session.catalog.ranking.key_figures) if session.catalog.ranking else []
     if sector.id not in ranked:
         raise ParameterError(

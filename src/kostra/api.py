@@ -7,19 +7,29 @@
 A session opens (and on first use fills) the store from the bundled dataset,
 finds municipalities and groups by name or number, and runs the analysis on
 the figures in force. Everything returns pandas DataFrames.
+
+A session may be shared by many threads (the web app runs its handlers in a
+thread pool over one session). What it remembers lives in one :class:`_Cache`,
+replaced whole after every write to the store, and each value in it is computed
+once even when many threads ask for it at the same moment; on a store open for
+writing, each public call reads one state of the store (no write commits in the
+middle of it).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar, cast
 
 import httpx
 import numpy as np
@@ -52,11 +62,17 @@ from kostra.store import LoadResult, ReleaseSpec, Store
 if TYPE_CHECKING:
     from kostra.sector_analysis import SectorAnalysis
 
-__all__ = ["Session", "default_db_path", "open"]
+__all__ = ["Session", "default_db_path", "open", "open_for_reading"]
 
 __version__ = "0.1.0"
 
 Progress = Callable[[str], None]
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+T = TypeVar("T")
+P = ParamSpec("P")
+
+LOCK_WAIT = 30.0  # seconds to wait for a store another process holds (KOSTRA_LOCK_WAIT)
 
 
 def default_db_path() -> Path:
@@ -64,6 +80,18 @@ def default_db_path() -> Path:
     home = os.environ.get("KOSTRA_HOME")
     base = Path(home) if home else Path(user_data_dir("kostra", appauthor=False))
     return base / "kostra.duckdb"
+
+
+def lock_wait() -> float:
+    """How long opening waits for a store another process holds: ``$KOSTRA_LOCK_WAIT``
+    seconds, else 30."""
+    configured = os.environ.get("KOSTRA_LOCK_WAIT", "").strip()
+    try:
+        return max(0.0, float(configured)) if configured else LOCK_WAIT
+    except ValueError:
+        raise InputError(
+            f"KOSTRA_LOCK_WAIT={configured!r} er ikke et antall sekunder; bruk f.eks. KOSTRA_LOCK_WAIT=30"
+        ) from None
 
 
 def _rules(indicators: Sequence[Indicator]) -> pd.DataFrame:
@@ -86,16 +114,69 @@ def _by_indicator(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return slices
 
 
-@dataclass
-class _Cache:
-    """What a session remembers between calls; cleared when the store changes."""
+Reading = Callable[[], AbstractContextManager[None]]
 
-    observations: dict[str, pd.DataFrame] = field(default_factory=dict)
-    members: dict[tuple[str, int, str | None], frozenset[str]] = field(default_factory=dict)
-    regions: dict[str, Region] = field(default_factory=dict)
-    diffs: dict[tuple[int, int | None, int | None], pd.DataFrame] = field(default_factory=dict)
-    stats: dict[tuple[object, ...], pd.DataFrame] = field(default_factory=dict)
-    frames: dict[tuple[object, ...], object] = field(default_factory=dict)
+
+class _Memo(dict[K, V]):
+    """A dict whose missing values :meth:`fill` computes once: when many threads ask for
+    the same key at once, one computes and the others wait for its answer (a lock per
+    key), so no answer is stored under a key it was not computed for, and no work is done
+    twice. Readers look up with ``memo[key]`` first, which takes no lock.
+
+    ``reading`` (a store open for writing: :meth:`Store.reading`) is entered before the
+    key's lock, so a thread never waits for a memo while a writer waits for it to finish
+    reading (the deadlock the store's lock warns of)."""
+
+    def __init__(self, reading: Reading | None = None) -> None:
+        super().__init__()
+        self._reading = reading
+        self._computing: dict[K, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def fill(self, key: K, compute: Callable[[], V]) -> V:
+        with contextlib.nullcontext() if self._reading is None else self._reading():
+            with self._guard:
+                lock = self._computing.setdefault(key, threading.Lock())
+            try:
+                with lock:
+                    if key in self:  # computed by the thread we waited for
+                        return self[key]
+                    value = compute()
+                    self[key] = value
+                    return value
+            finally:
+                with self._guard:
+                    if self._computing.get(key) is lock:
+                        del self._computing[key]
+
+
+class _Cache:
+    """What a session remembers between calls. Never cleared in place: a write to the store
+    replaces the whole cache, so a call that is running keeps a consistent one."""
+
+    def __init__(self, reading: Reading | None = None) -> None:
+        self.reference: _Memo[str, Any] = _Memo(reading)  # regions, succession, group members ...
+        self.observations: _Memo[str, pd.DataFrame] = _Memo(reading)
+        self.members: _Memo[tuple[str, int, str | None], frozenset[str]] = _Memo(reading)
+        self.regions: _Memo[str, Region] = _Memo(reading)
+        self.diffs: _Memo[tuple[int, int | None, int | None], pd.DataFrame] = _Memo(reading)
+        self.stats: _Memo[tuple[object, ...], pd.DataFrame] = _Memo(reading)
+        self.frames: _Memo[tuple[object, ...], object] = _Memo(reading)
+
+
+def _one_state(method: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:
+    """Run a public read on one state of the store: on a store open for writing, no write
+    commits while it runs (a read-only store cannot change at all, so it costs nothing)."""
+
+    @functools.wraps(method)
+    def reading(self: Session, *args: P.args, **kwargs: P.kwargs) -> T:
+        store = self.store
+        if store.read_only:
+            return method(self, *args, **kwargs)
+        with store.reading():
+            return method(self, *args, **kwargs)
+
+    return cast("Callable[Concatenate[Session, P], T]", reading)
 
 
 @dataclass(frozen=True)
@@ -113,10 +194,16 @@ def open(
     groups: Path | str | None = None,
     read_only: bool = False,
     progress: Progress | None = None,
+    on_wait: Progress | None = None,
 ) -> Session:
-    """Open the store at ``db`` (default :func:`default_db_path`), filling it on first use."""
-    store = Store(Path(db) if db is not None else default_db_path(), read_only=read_only)
-    session = Session(store, progress=progress)
+    """Open the store at ``db`` (default :func:`default_db_path`), filling it on first use.
+
+    A store another process holds is waited for (:func:`lock_wait` seconds; ``on_wait``,
+    else ``progress``, hears it once), then refused naming the process.
+    """
+    path = Path(db) if db is not None else default_db_path()
+    store = Store(path, read_only=read_only, wait=lock_wait(), on_wait=on_wait or progress)
+    session = Session(store, progress=progress, on_wait=on_wait)
     if not read_only:
         session.bootstrap()
     if groups is not None:
@@ -124,17 +211,86 @@ def open(
     return session
 
 
+def open_for_reading(
+    db: Path | str | None = None,
+    *,
+    groups: Path | str | None = None,
+    progress: Progress | None = None,
+    on_wait: Progress | None = None,
+) -> Session:
+    """Open the store read-only, so that other readers (``kostra serve``, another report)
+    can use it at the same time. Only a store that is missing, not yet filled with this
+    kostra's catalog and bundled dataset, or from an older kostra is first opened for
+    writing, filled and closed again. A write through the session (an import, a fetch)
+    reopens the store for writing when it starts."""
+    path = Path(db) if db is not None else default_db_path()
+    session: Session | None = None
+    if path.exists():
+        session = open(path, read_only=True, progress=progress, on_wait=on_wait)
+        if not session.is_filled():
+            session.close()
+            session = None
+    if session is None:
+        open(path, progress=progress, on_wait=on_wait).close()
+        session = open(path, read_only=True, progress=progress, on_wait=on_wait)
+    session._writes_reopen = True
+    if groups is not None:
+        session.load_user_groups(Path(groups))
+    return session
+
+
 class Session:
-    def __init__(self, store: Store, *, progress: Progress | None = None) -> None:
+    def __init__(
+        self, store: Store, *, progress: Progress | None = None, on_wait: Progress | None = None
+    ) -> None:
         self.store = store
         self.catalog: Catalog = load_catalog()
         self._progress = progress or (lambda _msg: None)
+        self._on_wait = on_wait
         self._user_groups: dict[str, GroupDef] = {}
-        self._cache = _Cache()
+        self._cache = self._new_cache()
+        self._writes_reopen = False  # a read-only store is reopened for writing when a write starts
+        store.subscribe(self._forget)
 
     # -- lifecycle -----------------------------------------------------------
     def close(self) -> None:
         self.store.close()
+
+    def _forget(self) -> None:
+        """Forget everything remembered (after a write): a call that is running keeps the
+        cache it started with."""
+        self._cache = self._new_cache()
+
+    def _new_cache(self) -> _Cache:
+        return _Cache(None if self.store.read_only else self.store.reading)
+
+    def _for_writing(self) -> Store:
+        """The store, reopened for writing first when this session read it read-only on the
+        way to a write (:func:`open_for_reading`); not while other threads use the session."""
+        if self.store.read_only and self._writes_reopen:
+            path = self.store.path
+            self.store.close()
+            self.store = Store(path, wait=lock_wait(), on_wait=self._on_wait or self._progress)
+            self.store.subscribe(self._forget)
+            self._forget()
+        return self.store
+
+    def is_filled(self) -> bool:
+        """Whether the store holds this kostra's schema, catalog and bundled dataset (what
+        :meth:`bootstrap` would bring), asked without writing."""
+        if self.store.pending_migrations():
+            return False
+        checksum = str(bundle_manifest()["checksum"])
+        with self.store.reading():
+            meta = {
+                key: self.store.get_meta(key)
+                for key in ("catalog_checksum", "regions_source", "regions_checksum", "bundle_checksum")
+            }
+        return (
+            meta["catalog_checksum"] == self.catalog.checksum
+            and (meta["regions_source"] == "klass" or meta["regions_checksum"] == checksum)
+            and meta["bundle_checksum"] == checksum
+        )
 
     def __enter__(self) -> Session:
         return self
@@ -144,7 +300,7 @@ class Session:
 
     def bootstrap(self) -> list[LoadResult]:
         """Bring catalog, regions and the bundled dataset into the store (idempotent)."""
-        self.store.sync_catalog(self.catalog)
+        self._for_writing().sync_catalog(self.catalog)
         manifest = bundle_manifest()
         checksum = str(manifest["checksum"])
         fetched_regions = self.store.get_meta("regions_source") == "klass"
@@ -169,27 +325,7 @@ class Session:
         ]
         results = self.store.load_releases(batches)
         self.store.set_meta("bundle_checksum", checksum)
-        self._forget_regions()
         return results
-
-    def _forget_regions(self) -> None:
-        for cached in (
-            "regions",
-            "succession",
-            "_mapping",
-            "_members",
-            "_members_by_group",
-            "_municipalities",
-            "_county_groups",
-        ):
-            self.__dict__.pop(cached, None)
-        self._cache = _Cache()
-
-    def _forget_figures(self) -> None:
-        self._cache.observations.clear()
-        self._cache.diffs.clear()
-        self._cache.stats.clear()
-        self._cache.frames.clear()
 
     def _bundled_regions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return self._complete_regions(
@@ -225,32 +361,47 @@ class Session:
         return regions, succession, members
 
     # -- reference data --------------------------------------------------------
-    @cached_property
-    def regions(self) -> pd.DataFrame:
-        return self.store.table("region")
+    def _reference(self, name: str, compute: Callable[[], T]) -> T:
+        memo = self._cache.reference
+        try:
+            return cast(T, memo[name])
+        except KeyError:
+            return cast(T, memo.fill(name, compute))
 
-    @cached_property
+    @property
+    def regions(self) -> pd.DataFrame:
+        return self._reference("regions", lambda: self.store.table("region"))
+
+    @property
     def succession(self) -> pd.DataFrame:
         """Renumberings, mergers and splits of municipalities (region_succession)."""
-        return self.store.table("region_succession")
+        return self._reference("succession", lambda: self.store.table("region_succession"))
 
-    @cached_property
+    @property
     def _mapping(self) -> dict[str, str]:
-        return canonical_codes(self.succession)
+        return self._reference("mapping", lambda: canonical_codes(self.succession))
 
-    @cached_property
+    @property
     def _members(self) -> pd.DataFrame:
-        return self.store.table("group_member")
+        return self._reference("members", lambda: self.store.table("group_member"))
 
-    @cached_property
+    @property
     def _members_by_group(self) -> dict[str, pd.DataFrame]:
-        return {str(k): part for k, part in self._members.groupby("group_id", sort=False)}
+        return self._reference(
+            "members_by_group",
+            lambda: {str(k): part for k, part in self._members.groupby("group_id", sort=False)},
+        )
 
-    @cached_property
+    @property
     def _municipalities(self) -> frozenset[str]:
         """Today's municipalities."""
-        current = self.regions[(self.regions["kind"] == "municipality") & self.regions["valid_to"].isna()]
-        return frozenset(current["code"])
+        return self._reference("municipalities", self._current_municipalities)
+
+    def _current_municipalities(self) -> frozenset[str]:
+        regions = self.regions
+        return frozenset(
+            regions.loc[(regions["kind"] == "municipality") & regions["valid_to"].isna(), "code"]
+        )
 
     def municipalities(self) -> list[str]:
         """Today's municipality numbers, sorted."""
@@ -260,8 +411,13 @@ class Session:
         """The country's members in ``year``: today's municipalities (figures on today's
         borders are filed under them) and the old ones that still existed that year."""
         key = ("municipalities_in", year)
-        if key in self._cache.frames:
-            return cast(frozenset[str], self._cache.frames[key])
+        frames = self._cache.frames
+        try:
+            return cast(frozenset[str], frames[key])
+        except KeyError:
+            return cast(frozenset[str], frames.fill(key, lambda: self._municipalities_in(year)))
+
+    def _municipalities_in(self, year: int) -> frozenset[str]:
         regions = self.regions
         old = regions[
             (regions["kind"] == "municipality")
@@ -269,17 +425,18 @@ class Session:
             & (regions["valid_to"] >= year)
             & (regions["valid_from"].fillna(0) <= year)
         ]
-        found = self._municipalities | {self._mapping.get(c, c) for c in old["code"]}
-        self._cache.frames[key] = found
-        return found
+        return self._municipalities | {self._mapping.get(c, c) for c in old["code"]}
 
     @property
     def groups(self) -> dict[str, GroupDef]:
         """Every comparison group: the catalog's, the counties and the user's own."""
         return {**self.catalog.groups, **self._county_groups, **self._user_groups}
 
-    @cached_property
+    @property
     def _county_groups(self) -> dict[str, GroupDef]:
+        return self._reference("county_groups", self._read_county_groups)
+
+    def _read_county_groups(self) -> dict[str, GroupDef]:
         return {
             str(r.code).lower(): GroupDef(
                 id=str(r.code).lower(), name_nb=str(r.name), kind="county", aliases=(str(r.code),)
@@ -289,9 +446,11 @@ class Session:
 
     def region(self, query: str) -> Region:
         """The municipality or county called ``query`` (name or number, old numbers too)."""
-        if query not in self._cache.regions:
-            self._cache.regions[query] = resolve_region(query, self.regions, self._mapping)
-        return self._cache.regions[query]
+        regions = self._cache.regions
+        try:
+            return regions[query]
+        except KeyError:
+            return regions.fill(query, lambda: resolve_region(query, self.regions, self._mapping))
 
     def group(self, query: str) -> GroupChoice:
         definition = find_group(query, self.groups)
@@ -301,19 +460,25 @@ class Session:
         """Codes of the members of ``group`` in ``year`` (``subject`` is left out where the
         group excludes the municipality analysed)."""
         key = (group, year, subject)
-        if key not in self._cache.members:
-            definition = self.group(group).definition
-            subject_code = self.region(subject).code if subject else None
-            self._cache.members[key] = members_in_year(
-                definition,
-                year,
-                self.groups,
-                self._members_by_group,
-                self.municipalities_in(year),
-                subject_code,
-            )
-        return self._cache.members[key]
+        members = self._cache.members
+        try:
+            return members[key]
+        except KeyError:
+            return members.fill(key, lambda: self._find_members(group, year, subject))
 
+    def _find_members(self, group: str, year: int, subject: str | None) -> frozenset[str]:
+        definition = self.group(group).definition
+        subject_code = self.region(subject).code if subject else None
+        return members_in_year(
+            definition,
+            year,
+            self.groups,
+            self._members_by_group,
+            self.municipalities_in(year),
+            subject_code,
+        )
+
+    @_one_state
     def membership_sources(self) -> pd.DataFrame:
         """How many group memberships come from each source (catalog, KLASS, demodata ...)."""
         return self._members.groupby("source").size().rename("memberships").reset_index()
@@ -328,13 +493,14 @@ class Session:
                     members.append(Member(code=self.region(text).code))
                 except RegionNotFound as exc:
                     raise InputError(f"{where}: {exc}") from None
-            definition = GroupDef(id=group.id, name_nb=group.name_nb, kind="user", members=tuple(members))
-            self._user_groups[group.id] = definition
-            loaded.append(definition)
-        self._cache.members.clear()
+            loaded.append(GroupDef(id=group.id, name_nb=group.name_nb, kind="user", members=tuple(members)))
+        # A new dict, not an update: a thread that is reading the groups keeps whole ones.
+        self._user_groups = {**self._user_groups, **{g.id: g for g in loaded}}
+        self._forget()  # memberships and statistics may name the groups just read
         return loaded
 
     # -- figures -----------------------------------------------------------------
+    @_one_state
     def observations(
         self, indicator_ids: Sequence[str] | None = None, years: Sequence[int] | None = None
     ) -> pd.DataFrame:
@@ -346,20 +512,29 @@ class Session:
         if indicator_ids is None:
             return canonicalize(self.store.observations(None, years), self._mapping)
         key = ("observations", tuple(indicator_ids), None if years is None else tuple(years))
-        if key in self._cache.frames:
-            return cast(pd.DataFrame, self._cache.frames[key])
+        cache = self._cache
+        try:
+            return cast(pd.DataFrame, cache.frames[key])
+        except KeyError:
+            return cast(
+                pd.DataFrame,
+                cache.frames.fill(key, lambda: self._read_observations(cache, indicator_ids, years)),
+            )
+
+    def _read_observations(
+        self, cache: _Cache, indicator_ids: Sequence[str], years: Sequence[int] | None
+    ) -> pd.DataFrame:
         wanted = list(dict.fromkeys(indicator_ids))
-        missing = [i for i in wanted if i not in self._cache.observations]
+        missing = [i for i in wanted if i not in cache.observations]
         if missing:
             fresh = canonicalize(self.store.observations(missing), self._mapping)
-            for indicator_id in missing:
-                self._cache.observations[indicator_id] = fresh.iloc[:0]
-            self._cache.observations.update(_by_indicator(fresh))
-        frames = [self._cache.observations[i] for i in wanted]
+            slices = _by_indicator(fresh)
+            for indicator_id in missing:  # each one whole: a thread never sees a slice half stored
+                cache.observations.setdefault(indicator_id, slices.get(indicator_id, fresh.iloc[:0]))
+        frames = [cache.observations[i] for i in wanted]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         if years is not None and len(frame):
             frame = frame[frame["year"].isin([int(y) for y in years])].reset_index(drop=True)
-        self._cache.frames[key] = frame
         return frame
 
     def _membership(
@@ -420,10 +595,13 @@ class Session:
         return compute_profile(indicators, values, stats, subject_keys, years)
 
     @property
-    def cached(self) -> dict[tuple[object, ...], object]:
-        """Session-wide memo for derived frames (cleared when figures or regions change)."""
+    def cached(self) -> _Memo[tuple[object, ...], object]:
+        """Session-wide memo for derived frames (a new one after every write to the store). A
+        dict; ``cached.fill(key, compute)`` computes a missing value once however many threads
+        ask for it at the same time."""
         return self._cache.frames
 
+    @_one_state
     def group_stats(
         self,
         indicators: list[Indicator],
@@ -435,19 +613,27 @@ class Session:
         a report, or a batch of reports, asks for the same group's figures again and again)."""
         per_subject = tuple(subjects) if group.exclude_self else ()
         key = (tuple(i.id for i in indicators), tuple(years), group.id, per_subject)
-        if key not in self._cache.stats:
-            ids = [i.id for i in indicators]
-            weight_ids = sorted({i.weight for i in indicators if i.weight})
-            obs = self.observations(ids + weight_ids, years)
-            membership, _ = self._membership(group, years, subjects)
-            self._cache.stats[key] = compute_group_stats(
-                obs[obs["indicator_id"].isin(ids)],
-                obs[obs["indicator_id"].isin(weight_ids)],
-                membership,
-                _rules(indicators),
-            )
-        return self._cache.stats[key]
+        stats = self._cache.stats
+        try:
+            return stats[key]
+        except KeyError:
+            return stats.fill(key, lambda: self._group_stats(indicators, years, group, subjects))
 
+    def _group_stats(
+        self, indicators: list[Indicator], years: Sequence[int], group: GroupDef, subjects: Sequence[str]
+    ) -> pd.DataFrame:
+        ids = [i.id for i in indicators]
+        weight_ids = sorted({i.weight for i in indicators if i.weight})
+        obs = self.observations(ids + weight_ids, years)
+        membership, _ = self._membership(group, years, subjects)
+        return compute_group_stats(
+            obs[obs["indicator_id"].isin(ids)],
+            obs[obs["indicator_id"].isin(weight_ids)],
+            membership,
+            _rules(indicators),
+        )
+
+    @_one_state
     def profile(
         self,
         municipality: str,
@@ -474,6 +660,7 @@ class Session:
         )
         return self._name_regions(table)
 
+    @_one_state
     def all_profiles(
         self,
         years: int | Sequence[int],
@@ -509,6 +696,7 @@ class Session:
         )
         return table.merge(placement, on="indicator_id")
 
+    @_one_state
     def uses_demodata(self, indicator_ids: Sequence[str], years: Sequence[int]) -> bool:
         """Whether any figure in force for ``indicator_ids`` in ``years`` is generated demodata."""
         figures = self.observations(indicator_ids, years)
@@ -524,16 +712,22 @@ class Session:
         """The first and last year the store has figures for (any of) ``indicators``."""
         ids = tuple(sorted(i.id for i in indicators))
         key = ("year_span", ids)
-        if key not in self._cache.frames:
-            span = self.store.year_span(ids)
-            if span is None:
-                raise InputError(
-                    "datalageret har ingen tall for disse indikatorene; "
-                    "kjør 'kostra data status' for å se hva det har"
-                )
-            self._cache.frames[key] = span
-        return cast(tuple[int, int], self._cache.frames[key])
+        frames = self._cache.frames
+        try:
+            return cast(tuple[int, int], frames[key])
+        except KeyError:
+            return cast(tuple[int, int], frames.fill(key, lambda: self._year_span(ids)))
 
+    def _year_span(self, ids: Sequence[str]) -> tuple[int, int]:
+        span = self.store.year_span(ids)
+        if span is None:
+            raise InputError(
+                "datalageret har ingen tall for disse indikatorene; "
+                "kjør 'kostra data status' for å se hva det har"
+            )
+        return span
+
+    @_one_state
     def resolve_year(self, indicators: Sequence[Indicator], year: int | None = None, what: str = "") -> int:
         """``year``, or the latest year with figures when it is None; a year outside the
         years the store has figures for is refused, naming the years it has."""
@@ -583,9 +777,7 @@ class Session:
             checksum=prepared.checksum,
             published=prepared.published,
         )
-        result = self.store.load_release(spec, prepared.observations)
-        self._forget_figures()
-        return result
+        return self._for_writing().load_release(spec, prepared.observations)
 
     def fetch(
         self,
@@ -601,6 +793,7 @@ class Session:
     ) -> FetchReport:
         """Fetch the catalog's figures from SSB (PxWebApi v2) into the store, one release per
         table; with ``regions``, first refresh municipalities and groups from KLASS."""
+        self._for_writing()
         http = httpx.Client(
             timeout=httpx.Timeout(60.0, connect=10.0), headers={"User-Agent": f"kostra/{__version__}"}
         )
@@ -630,7 +823,6 @@ class Session:
             )
         finally:
             http.close()
-            self._forget_figures()
 
     def fetch_tables(self, sectors: Sequence[str] | None = None) -> list[str]:
         """The statbank tables a fetch for ``sectors`` reads."""
@@ -645,9 +837,9 @@ class Session:
             tables.regions, tables.succession, self._catalog_members(tables.kostra_groups)
         )
         digest = hashlib.sha256(pd.util.hash_pandas_object(regions, index=False).to_numpy().tobytes())
-        self.store.replace_regions(regions, succession, members, checksum=f"klass:{digest.hexdigest()[:16]}")
-        self.store.set_meta("regions_source", "klass")
-        self._forget_regions()
+        store = self._for_writing()
+        store.replace_regions(regions, succession, members, checksum=f"klass:{digest.hexdigest()[:16]}")
+        store.set_meta("regions_source", "klass")
         return len(regions)
 
     def _catalog_members(self, kostra_groups: pd.DataFrame) -> pd.DataFrame:
@@ -664,6 +856,7 @@ class Session:
         ]
         return pd.DataFrame(rows, columns=["group_id", "region_code", "from_year", "to_year", "source"])
 
+    @_one_state
     def analyse(
         self,
         municipality: str,
@@ -694,6 +887,7 @@ class Session:
             base_year=base_year,
         )
 
+    @_one_state
     def rank(
         self, year: int | None = None, rule: Literal["average", "percentile"] = "average"
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -703,6 +897,7 @@ class Session:
 
         return rank(self, year, rule)
 
+    @_one_state
     def explain_rank(
         self, municipality: str, sector: str = "totalt", year: int | None = None
     ) -> dict[str, object]:
@@ -712,6 +907,7 @@ class Session:
 
         return explain_rank(self, municipality, sector, year)
 
+    @_one_state
     def dea(self, sector: str, year: int | None = None) -> pd.DataFrame:
         """DEA efficiency (input-oriented, variable returns to scale) for all municipalities:
         input = need-adjusted gross expenditure per inhabitant, outputs = the sector's
@@ -720,6 +916,7 @@ class Session:
 
         return dea(self, sector, year)
 
+    @_one_state
     def similar(self, municipality: str, count: int = 10, year: int | None = None) -> pd.DataFrame:
         """The municipalities most like this one on population, age structure, free income
         and expenditure need (z-scored, Euclidean)."""
@@ -727,20 +924,24 @@ class Session:
 
         return similar(self, municipality, count, year)
 
+    @_one_state
     def diff(self, year: int, old_release: int | None = None, new_release: int | None = None) -> pd.DataFrame:
         """Figures for ``year`` that changed between two releases, largest relative change first."""
         key = (year, old_release, new_release)
-        if key not in self._cache.diffs:
-            self._cache.diffs[key] = compute_release_diff(
-                self.store.release_values(year), old_release, new_release
+        diffs = self._cache.diffs
+        try:
+            table = diffs[key]
+        except KeyError:
+            table = diffs.fill(
+                key, lambda: compute_release_diff(self.store.release_values(year), old_release, new_release)
             )
-        table = self._cache.diffs[key]
         names = {i.id: i.name_nb for i in self.catalog.indicators.values()}
         regions = self.regions.set_index("code")["name"]
         return table.assign(
             indicator=table["indicator_id"].map(names), region=table["region_code"].map(regions)
         )
 
+    @_one_state
     def data_status(self) -> pd.DataFrame:
         """Per indicator: how many figures in force are real and how many are demodata."""
         counts = self.store.status_counts()
@@ -769,5 +970,6 @@ class Session:
         out = info.join(table, how="left").join(years, how="left").fillna({"real": 0, "demodata": 0})
         return out.astype({"real": int, "demodata": int}).reset_index()
 
+    @_one_state
     def releases(self) -> pd.DataFrame:
         return self.store.table("release")

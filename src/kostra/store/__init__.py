@@ -6,13 +6,30 @@ was, because DuckDB commits atomically through its write-ahead log. Nothing is
 overwritten: a new release sits beside the old ones, and the table
 ``current_observation`` (rebuilt in each load's transaction) holds the figure
 in force.
+
+A store is safe to share between threads. Each thread runs its statements on a
+cursor of its own (``con.cursor()``, as datasette's ``database.py`` does) and
+every method returns fetched rows or frames, never a live DuckDB result another
+thread could disturb. Writes (:meth:`Store.transaction`, :meth:`Store.execute`)
+run one at a time and never beside a read; :meth:`Store.reading` keeps the
+writes out for a block of reads, so they all see one state of the file. A store
+opened read-only cannot change while it is open (DuckDB lets no process write
+a file that another process reads), so its reads need no such care.
+
+Opening waits (``wait`` seconds) for a file another process holds, and then
+says which process holds it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import threading
-from collections.abc import Iterator, Sequence
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,10 +43,15 @@ from kostra.catalog import Catalog
 from kostra.errors import StoreError, os_reason
 from kostra.store.migrations import MIGRATIONS, REFRESH_CURRENT
 
-__all__ = ["OBSERVATION_COLUMNS", "LoadResult", "ReleaseKind", "ReleaseSpec", "Store"]
+__all__ = ["OBSERVATION_COLUMNS", "LoadResult", "ReleaseKind", "ReleaseSpec", "Rows", "Store"]
 
 ReleaseKind = Literal["bundled", "demodata", "file", "ssb"]
 OBSERVATION_COLUMNS = ("indicator_id", "region_code", "year", "value", "status")
+
+# The dtype pandas gives text ("str" from pandas 3 on, object before). DuckDB hands back an
+# all-NULL text column as object and any other as text, so without one dtype a frame put
+# together from several reads would depend on which indicators happened to be read together.
+_TEXT = pd.Series(["."]).dtype
 
 
 @dataclass(frozen=True)
@@ -51,13 +73,105 @@ class LoadResult:
     already_loaded: bool
 
 
-class Store:
-    """One DuckDB file with kostra's schema (see ``migrations.py``)."""
+class Rows(list[tuple[Any, ...]]):
+    """The fetched rows of a statement: a list, with ``fetchall``/``fetchone`` for code
+    written against a DuckDB cursor."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return list(self)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self[0] if self else None
+
+
+class _ReadWriteLock:
+    """Many readers or one writer. Re-entrant: a thread that reads may read again, and a
+    thread that writes may read or write again. A waiting writer holds new readers back
+    (but not a thread that already reads), so readers that keep coming cannot starve it.
+    Whoever waits for another thread while it reads (a session's memo, say) must have
+    started reading before it waited, or a waiting writer could deadlock them.
+
+    ``with lock:`` reads; :meth:`writing` writes. The reading path is a plain class
+    with ``__enter__``/``__exit__`` (no generator), since every read of the store takes it.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._cond = threading.Condition(self._mutex)
+        self._readers = 0
+        self._writer: int | None = None
+        self._waiting = 0  # writers waiting for the readers to finish
+        self._local = threading.local()
+
+    def depth(self) -> int:
+        """How many reads this thread has open."""
+        return getattr(self._local, "depth", 0)
+
+    def __enter__(self) -> None:
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        if not depth and self._writer != threading.get_ident():
+            with self._mutex:  # the condition's own lock, taken without its Python wrapper
+                while self._writer is not None or self._waiting:
+                    self._cond.wait()
+                self._readers += 1
+        local.depth = depth + 1
+
+    def __exit__(self, *exc: object) -> None:
+        local = self._local
+        local.depth -= 1
+        if not local.depth and self._writer != threading.get_ident():
+            with self._mutex:
+                self._readers -= 1
+                if not self._readers and self._waiting:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[bool]:
+        """Hold the lock alone; yields False when this thread held it already (nested)."""
+        me = threading.get_ident()
+        if self._writer == me:
+            yield False
+            return
+        if self.depth():
+            raise RuntimeError("a thread that reads from the store cannot start writing to it")
+        with self._cond:
+            self._waiting += 1
+            while self._writer is not None or self._readers:
+                self._cond.wait()
+            self._waiting -= 1
+            self._writer = me
+        try:
+            yield True
+        finally:
+            with self._cond:
+                self._writer = None
+                self._cond.notify_all()
+
+
+class Store:
+    """One DuckDB file with kostra's schema (see ``migrations.py``).
+
+    ``wait`` is how many seconds opening waits for a file another process holds
+    (``on_wait`` hears it once, in a bokmål line); then it fails naming the process.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        wait: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._lock = threading.RLock()
+        self._lock = _ReadWriteLock()
+        self._local = threading.local()
+        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+        self._guard = threading.Lock()
+        self._on_commit: list[Callable[[], None]] = []
+        self._closed = False
         if not read_only:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,36 +184,104 @@ class Store:
             raise StoreError(
                 f"datalageret {self.path} finnes ikke; kjør 'kostra data status' én gang for å lage det"
             )
-        try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"kan ikke åpne datalageret {self.path} ({_open_reason(exc)})") from exc
+        self._con = self._connect(wait, on_wait)
         if not read_only:
             self._migrate()
 
+    def _connect(self, wait: float, on_wait: Callable[[str], None] | None) -> duckdb.DuckDBPyConnection:
+        """Open the file; while another process holds it, wait up to ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.Error as exc:
+                holder = _lock_holder(exc)
+                if holder is None:
+                    raise StoreError(f"kan ikke åpne datalageret {self.path} ({_open_reason(exc)})") from exc
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreError(_locked_message(self.path, holder, wait)) from None
+                if on_wait is not None and not told:
+                    on_wait(f"Venter på datalageret, som brukes av {holder.describe()} …")
+                    told = True
+                time.sleep(min(0.2, left))
+
     # -- plumbing ----------------------------------------------------------
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's own cursor on the connection (made on first use)."""
+        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
+        if cursor is not None and not self._closed:
+            return cursor
+        with self._guard:
+            if self._closed:
+                raise StoreError(f"datalageret {self.path} er lukket")
+            cursor = self._con.cursor()
+            self._cursors.add(cursor)
+        self._local.cursor = cursor
+        return cursor
+
+    def _rows(self, sql: str, params: Sequence[Any] | None = None) -> Rows:
         with self._lock:
-            return self._con.execute(sql, params or [])
+            return Rows(self._cursor().execute(sql, params or []).fetchall())
+
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        """A block of reads that all see one state of the store: no write commits inside it
+        (a write from another thread waits for the block to end). Blocks nest."""
+        return self._lock
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Rows:
+        """Run one statement and return its rows, fetched. On a store open for writing the
+        statement counts as a write: it waits for the reads in progress, and the sessions
+        over the store forget what they remembered."""
+        if self.read_only or self._lock.depth():
+            return self._rows(sql, params)
+        with self._lock.writing():
+            rows = Rows(self._cursor().execute(sql, params or []).fetchall())
+            self._committed()
+            return rows
 
     def frame(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         with self._lock:
-            return self._con.execute(sql, params or []).df()
+            return self._cursor().execute(sql, params or []).df()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Run a block atomically: all of it is committed, or none of it."""
-        with self._lock:
-            self._con.execute("BEGIN TRANSACTION")
+        """Run a block atomically: all of it is committed, or none of it. Writes run one at a
+        time and never beside a read of another thread."""
+        with self._lock.writing() as outermost:
+            con = self._cursor()
+            if not outermost:  # already inside this thread's transaction
+                yield con
+                return
+            con.execute("BEGIN TRANSACTION")
             try:
-                yield self._con
+                yield con
             except BaseException:
-                self._con.execute("ROLLBACK")
+                con.execute("ROLLBACK")
                 raise
-            self._con.execute("COMMIT")
+            con.execute("COMMIT")
+            self._committed()
+
+    def subscribe(self, on_commit: Callable[[], None]) -> None:
+        """Call ``on_commit`` after every committed write (while the writes still wait)."""
+        self._on_commit.append(on_commit)
+
+    def _committed(self) -> None:
+        for listener in self._on_commit:
+            listener()
 
     def close(self) -> None:
-        with self._lock:
+        """Close every thread's cursor and the connection, so the file is free again (after
+        the reads and writes in progress in other threads)."""
+        with contextlib.nullcontext() if self._lock.depth() else self._lock.writing():
+            with self._guard:
+                if self._closed:
+                    return
+                self._closed = True
+                cursors = list(self._cursors)
+            for cursor in cursors:
+                cursor.close()
             self._con.close()
 
     def __enter__(self) -> Store:
@@ -112,17 +294,24 @@ class Store:
         self.execute(
             "CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMP)"
         )
-        done = {row[0] for row in self.execute("SELECT name FROM schema_migration").fetchall()}
-        for name, sql in MIGRATIONS:
-            if name in done:
-                continue
+        for name in self.pending_migrations():
             with self.transaction() as con:
-                con.execute(sql)
+                con.execute(dict(MIGRATIONS)[name])
                 con.execute("INSERT INTO schema_migration VALUES (?, ?)", [name, _now()])
+
+    def pending_migrations(self) -> list[str]:
+        """The migrations this file still lacks (all of them for a file kostra never filled);
+        answered in read-only mode too, so a reader can tell whether the store must be
+        brought up to date first."""
+        try:
+            done = {row[0] for row in self._rows("SELECT name FROM schema_migration")}
+        except duckdb.CatalogException:
+            done = set()
+        return [name for name, _ in MIGRATIONS if name not in done]
 
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        rows = self.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", [key])
         return str(rows[0][0]) if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -282,10 +471,11 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         # Sorted, so callers can cut the frame into one slice per indicator without grouping.
-        return self.frame(sql + " ORDER BY indicator_id, year, region_code", params)
+        frame = self.frame(sql + " ORDER BY indicator_id, year, region_code", params)
+        return frame.astype({"status": _TEXT})
 
     def has_release(self, checksum: str) -> bool:
-        return bool(self.execute("SELECT 1 FROM release WHERE checksum = ?", [checksum]).fetchall())
+        return bool(self._rows("SELECT 1 FROM release WHERE checksum = ?", [checksum]))
 
     def release_values(self, year: int, indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """Every real (not demodata) release's figure for ``year``, release by release."""
@@ -310,11 +500,11 @@ class Store:
 
     def year_span(self, indicator_ids: Sequence[str]) -> tuple[int, int] | None:
         """The first and last year with a figure for any of ``indicator_ids`` (None: none)."""
-        rows = self.execute(
+        rows = self._rows(
             "SELECT min(year), max(year) FROM observation WHERE value IS NOT NULL AND "
             "indicator_id IN (SELECT * FROM unnest(?))",
             [list(indicator_ids)],
-        ).fetchall()
+        )
         return None if rows[0][0] is None else (int(rows[0][0]), int(rows[0][1]))
 
     def table(
@@ -324,9 +514,10 @@ class Store:
 
     def fingerprint(self) -> tuple[int, int, str | None]:
         """Counts that change with every committed load (used by tests and status)."""
-        obs = self.execute("SELECT count(*) FROM observation").fetchall()[0][0]
-        rel = self.execute("SELECT count(*) FROM release").fetchall()[0][0]
-        return (int(obs), int(rel), self.get_meta("regions_checksum"))
+        with self.reading():
+            obs = self._rows("SELECT count(*) FROM observation")[0][0]
+            rel = self._rows("SELECT count(*) FROM release")[0][0]
+            return (int(obs), int(rel), self.get_meta("regions_checksum"))
 
 
 def _open_reason(exc: duckdb.Error) -> str:
@@ -334,11 +525,73 @@ def _open_reason(exc: duckdb.Error) -> str:
     text = str(exc)
     if "not a valid DuckDB database" in text:
         return "filen er ikke en DuckDB-database; velg en annen fil med --db"
-    if "Could not set lock" in text or "Conflicting lock" in text:
-        return "en annen prosess bruker det; vent til den er ferdig, eller avslutt den"
     if "version" in text.lower() and "storage" in text.lower():
         return "filen er laget av en annen DuckDB-versjon"
     return "DuckDB svarte: " + text.splitlines()[0]
+
+
+# The commands of kostra, to name a process that holds the store by what it runs.
+_COMMANDS = frozenset({"analyse", "data", "dea", "groups", "profile", "rank", "report", "serve", "similar"})
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """The process that holds the store's file, as DuckDB's lock error names it."""
+
+    pid: int | None
+    program: str  # "kostra serve", "python3.11" ...; empty when unknown
+
+    def describe(self) -> str:
+        if self.pid is None:
+            return "en annen prosess"
+        return f"prosess {self.pid}" + (f" ({self.program})" if self.program else "")
+
+    @property
+    def serves(self) -> bool:
+        return self.program == "kostra serve"
+
+
+def _lock_holder(exc: duckdb.Error) -> _Holder | None:
+    """Who holds the file, when ``exc`` is DuckDB's lock conflict (None for other errors)."""
+    text = str(exc)
+    if "Could not set lock" not in text and "Conflicting lock" not in text:
+        return None
+    found = re.search(r"\(PID (\d+)\)", text)
+    pid = int(found.group(1)) if found else None
+    return _Holder(pid, _program(pid) if pid is not None else "")
+
+
+def _program(pid: int) -> str:
+    """What process ``pid`` runs, in a few words ("kostra serve"); empty if not known."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # not Linux, or the process is gone
+        return ""
+    argv = [a.decode(errors="replace") for a in raw.split(b"\0") if a]
+    at = next((i for i, a in enumerate(argv) if os.path.basename(a) == "kostra"), None)
+    if at is None:
+        return os.path.basename(argv[0]) if argv else ""
+    rest = argv[at + 1 :]
+    command = next((a for a in rest if a in _COMMANDS), None)
+    if command is None:
+        return "kostra"
+    after = rest[rest.index(command) + 1 :]
+    if command == "data" and after and not after[0].startswith("-"):
+        return f"kostra data {after[0]}"
+    return f"kostra {command}"
+
+
+def _locked_message(path: Path, holder: _Holder, waited: float) -> str:
+    """One line: which process holds the store, and what to do about it."""
+    if holder.serves:
+        advice = "stopp 'kostra serve' (Ctrl+C der den kjører) og prøv igjen"
+    else:
+        advice = (
+            "vent til den er ferdig og prøv igjen, eller stopp den "
+            "(er det 'kostra serve': Ctrl+C der den kjører)"
+        )
+    after = f" og ble ikke ledig på {waited:g} s" if waited > 0 else ""
+    return f"datalageret {path} er i bruk av {holder.describe()}{after}; {advice}"
 
 
 def _now() -> datetime:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from kostra import api
 from kostra.outputs.cli.app import err, out, state
@@ -53,8 +54,22 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Utdata: table
 
 
 def open_session() -> api.Session:
+    """The store, open for reading, so that commands run beside each other and beside
+    ``kostra serve``; a store that must be filled or migrated is first opened for writing,
+    and a command that writes (``data import``, ``data fetch``) reopens it for writing when
+    its write starts. A store another process holds is waited for, with one line on
+    standard error saying which process (``KOSTRA_LOCK_WAIT`` seconds, 30 unless set)."""
+
+    def waiting(message: str) -> None:
+        err.print(Text(message), soft_wrap=True)
+
     with err.status("Åpner datalageret …") as status:
-        return api.open(state.db, groups=state.groups, progress=lambda msg: status.update(msg + " …"))
+        return api.open_for_reading(
+            state.db,
+            groups=state.groups,
+            progress=lambda msg: status.update(msg + " …"),
+            on_wait=waiting,
+        )
 
 
 def write_machine_format(frame: pd.DataFrame, fmt: Format) -> bool:

@@ -38,11 +38,17 @@ from platformdirs import user_data_dir
 
 from kostra.analysis.group_average import compute_group_stats
 from kostra.analysis.groups import find_group, members_in_year
-from kostra.analysis.regions import Region, canonical_codes, canonicalize, resolve_region
+from kostra.analysis.regions import (
+    Region,
+    canonical_codes,
+    canonicalize,
+    require_municipality,
+    resolve_region,
+)
 from kostra.analysis.releases import compute_release_diff
 from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
 from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog
-from kostra.errors import InputError, ParameterError, RegionNotFound, YearNotAvailable
+from kostra.errors import InputError, ParameterError, YearNotAvailable
 from kostra.fetching import (
     FIRST_YEAR,
     ChunkCache,
@@ -488,11 +494,16 @@ class Session:
         loaded = []
         for group in read_user_groups(path):
             members = []
+            if group.id in self.catalog.groups or group.id in self._county_groups:
+                raise InputError(
+                    f"{path.name}: gruppen {group.id} finnes fra før i kostra; gi din gruppe en annen id"
+                )
             for text, where in group.members:
                 try:
-                    members.append(Member(code=self.region(text).code))
-                except RegionNotFound as exc:
+                    region = require_municipality(self.region(text), "en egen gruppe")
+                except ParameterError as exc:
                     raise InputError(f"{where}: {exc}") from None
+                members.append(Member(code=region.code))
             loaded.append(GroupDef(id=group.id, name_nb=group.name_nb, kind="user", members=tuple(members)))
         # A new dict, not an update: a thread that is reading the groups keeps whole ones.
         self._user_groups = {**self._user_groups, **{g.id: g for g in loaded}}
@@ -643,7 +654,7 @@ class Session:
         group: str = "asss",
     ) -> pd.DataFrame:
         """The service profile and indicator table of one municipality (see KOSTRA.md, method 2)."""
-        region = self.region(municipality)
+        region = require_municipality(self.region(municipality), "tjenesteprofilen")
         sector_id, profile_id, indicators = self._sector_indicators(sector, profile)
         chosen = self.group(group).definition
         year = self.resolve_year(indicators, year, self.catalog.sectors[sector_id].name_nb.lower())
@@ -760,9 +771,15 @@ class Session:
 
     # -- imports and status ---------------------------------------------------------
     def import_file(
-        self, path: Path | str, *, indicator: str | None = None, encoding: str | None = None
+        self,
+        path: Path | str,
+        *,
+        indicator: str | None = None,
+        encoding: str | None = None,
+        allow_years: bool = False,
     ) -> LoadResult:
-        """Load a statbank CSV/XLSX or JSON-stat file as one release (all rows or none)."""
+        """Load a statbank CSV/XLSX or JSON-stat file as one release (all rows or none);
+        years outside the catalog's span only with ``allow_years``."""
         prepared = prepare_import(
             Path(path),
             self.catalog,
@@ -770,6 +787,7 @@ class Session:
             self._mapping,
             indicator=indicator,
             encoding=encoding,
+            allow_years=allow_years,
         )
         spec = ReleaseSpec(
             source=f"file:{prepared.source}",
@@ -801,7 +819,7 @@ class Session:
             pxweb = pxweb or PxWebClient(http, on_event=on_retry)
             pxweb.fetch_config()
             if regions:
-                self.fetch_regions(klass or KlassClient(http, acquire=pxweb.bucket.acquire))
+                self.fetch_regions(klass or KlassClient.alongside(pxweb))
             request = FetchRequest(
                 years=tuple(years) if years else None,
                 sectors=tuple(self.catalog.sector(s).id for s in sectors) if sectors else None,

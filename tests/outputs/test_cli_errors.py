@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import socket
 from collections.abc import Iterator
@@ -219,6 +220,7 @@ def test_fixed_prices_stop_where_the_deflator_does(db: Path) -> None:
     "args",
     [
         ["similar", "Akershus"],
+        ["profile", "Akershus", "-s", "barnehage"],
         ["analyse", "Akershus", "-s", "barnehage"],
         ["analyse", "Bærum", "-s", "barnehage", "--peer", "Akershus"],
         ["rank", "-m", "Akershus"],
@@ -255,6 +257,8 @@ def test_conflicting_or_empty_options(db: Path, args: list[str], needle: str) ->
         ("groups:\n  - id: a\n    members: [Asker]\n  - id: a\n    members: [Oslo]\n", "to ganger"),
         ("groups: [\n", "linje 2"),
         ("group_id,municipality\n", "ingen grupper"),
+        ("groups:\n  - id: naboer\n    members: [Akershus]\n", "Akershus er et fylke"),
+        ("groups:\n  - id: asss\n    members: [Asker]\n", "finnes fra før"),
     ],
 )
 def test_a_groups_file_that_is_not_one(db: Path, tmp_path: Path, content: str, needle: str) -> None:
@@ -278,3 +282,29 @@ def test_a_blank_file_name_is_refused(option: str, name: str, tmp_path: Path, mo
     line = assert_one_bokmal_line(runner.invoke(app, [option, name, "groups"]), 2)
     assert f"{option} trenger et filnavn" in line
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "sqlite"])
+def test_a_store_that_is_no_database_file(tmp_path: Path, kind: str) -> None:
+    import sqlite3
+
+    path = tmp_path / "kostra.db"
+    if kind == "fifo":
+        os.mkfifo(path)  # used to block the open for good
+    elif kind == "directory":
+        path.mkdir()
+    else:  # DuckDB used to try to download its SQLite extension for this one
+        with sqlite3.connect(path) as con:
+            con.execute("CREATE TABLE x (a)")
+    line = assert_one_bokmal_line(runner.invoke(app, ["--db", str(path), "groups"]), 1)
+    assert str(path) in line
+
+
+def test_import_of_a_year_outside_the_span_needs_any_year(db: Path, tmp_path: Path) -> None:
+    late = tmp_path / "sent.csv"
+    late.write_text(
+        "region;statistikkvariabel;år;verdi\n0301 Oslo;Frie inntekter per innbygger (kr);2099;85000\n",
+        encoding="utf-8",
+    )
+    line = assert_one_bokmal_line(kostra_cli(db, "data", "import", str(late)), 1)
+    assert "2099" in line and "--any-year" in line

@@ -190,11 +190,14 @@ class Store:
 
     def _connect(self, wait: float, on_wait: Callable[[str], None] | None) -> duckdb.DuckDBPyConnection:
         """Open the file; while another process holds it, wait up to ``wait`` seconds."""
+        if self.path.exists() and not self.path.is_file():
+            # A FIFO would block the open for good, a directory gives DuckDB's English error.
+            raise StoreError(f"{self.path} er ikke en vanlig fil; velg en databasefil med --db")
         deadline = time.monotonic() + wait
         told = False
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=self.read_only)
+                return duckdb.connect(str(self.path), read_only=self.read_only, config=_OFFLINE)
             except duckdb.Error as exc:
                 holder = _lock_holder(exc)
                 if holder is None:
@@ -520,10 +523,17 @@ class Store:
             return (int(obs), int(rel), self.get_meta("regions_checksum"))
 
 
+# kostra works offline: DuckDB must never fetch an extension (it tries to, for example, to read
+# a SQLite file passed as --db).
+_OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 def _open_reason(exc: duckdb.Error) -> str:
     """Why DuckDB would not open the file, in bokmål where the case is a known one."""
     text = str(exc)
     if "not a valid DuckDB database" in text:
+        return "filen er ikke en DuckDB-database; velg en annen fil med --db"
+    if "extension" in text.lower():
         return "filen er ikke en DuckDB-database; velg en annen fil med --db"
     if "version" in text.lower() and "storage" in text.lower():
         return "filen er laget av en annen DuckDB-versjon"

@@ -68,10 +68,11 @@ def data_import(
     encoding: Annotated[
         str | None, typer.Option(help="Tegnsett (standard: UTF-8, ellers ISO-8859-1).")
     ] = None,
+    any_year: Annotated[bool, typer.Option("--any-year", help="Les inn år utenfor 2015–i år.")] = False,
 ) -> None:
     """Les inn en fil fra SSB som én utgivelse: alle rader, eller ingen."""
     with open_session() as session:
-        result = session.import_file(file, indicator=indicator, encoding=encoding)
+        result = session.import_file(file, indicator=indicator, encoding=encoding, allow_years=any_year)
     if result.already_loaded:
         out.print(f"{file.name}: allerede lest inn (utgivelse {result.release_id}); ingenting endret.")
     else:

@@ -233,3 +233,28 @@ def test_readers_see_the_store_before_or_after_a_write_never_half(
 
     assert _in_threads(work, 4) == []
     assert "neither" not in seen and seen[-1] == "after"
+
+
+def test_a_bounded_memo_forgets_the_oldest_and_computes_it_again() -> None:
+    from kostra.api import _Memo
+
+    memo: _Memo[int, int] = _Memo(limit=3)
+    calls: list[int] = []
+
+    def compute(n: int) -> int:
+        calls.append(n)
+        return n * n
+
+    for n in range(5):
+        assert memo.fill(n, lambda n=n: compute(n)) == n * n
+    assert list(memo) == [2, 3, 4]  # 0 and 1, the oldest, are gone
+    assert memo.fill(4, lambda: compute(-1)) == 16  # kept: not computed again
+    assert memo.fill(0, lambda: compute(0)) == 0 and calls == [0, 1, 2, 3, 4, 0]
+    assert len(memo) == 3
+
+
+def test_the_session_caches_that_users_can_grow_are_bounded(session) -> None:
+    # Every distinct question (a name as typed, years, options) adds an entry; a server
+    # answering many different ones must not keep them all.
+    cache = session._cache
+    assert cache.frames._limit and cache.stats._limit and cache.regions._limit and cache.diffs._limit

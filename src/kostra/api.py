@@ -123,6 +123,9 @@ def _by_indicator(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
 Reading = Callable[[], AbstractContextManager[None]]
 
 
+_MISSING = object()
+
+
 class _Memo(dict[K, V]):
     """A dict whose missing values :meth:`fill` computes once: when many threads ask for
     the same key at once, one computes and the others wait for its answer (a lock per
@@ -133,9 +136,10 @@ class _Memo(dict[K, V]):
     key's lock, so a thread never waits for a memo while a writer waits for it to finish
     reading (the deadlock the store's lock warns of)."""
 
-    def __init__(self, reading: Reading | None = None) -> None:
+    def __init__(self, reading: Reading | None = None, limit: int | None = None) -> None:
         super().__init__()
         self._reading = reading
+        self._limit = limit
         self._computing: dict[K, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -145,15 +149,26 @@ class _Memo(dict[K, V]):
                 lock = self._computing.setdefault(key, threading.Lock())
             try:
                 with lock:
-                    if key in self:  # computed by the thread we waited for
-                        return self[key]
+                    found = self.get(key, _MISSING)
+                    if found is not _MISSING:  # computed by the thread we waited for
+                        return cast(V, found)
                     value = compute()
                     self[key] = value
+                    self._evict()
                     return value
             finally:
                 with self._guard:
                     if self._computing.get(key) is lock:
                         del self._computing[key]
+
+    def _evict(self) -> None:
+        """Forget the oldest values beyond ``limit``, so a server answering many different
+        questions keeps a bounded amount (a forgotten value is computed again when asked)."""
+        while self._limit is not None and len(self) > self._limit:
+            try:
+                del self[next(iter(self))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                return
 
 
 class _Cache:
@@ -164,10 +179,11 @@ class _Cache:
         self.reference: _Memo[str, Any] = _Memo(reading)  # regions, succession, group members ...
         self.observations: _Memo[str, pd.DataFrame] = _Memo(reading)
         self.members: _Memo[tuple[str, int, str | None], frozenset[str]] = _Memo(reading)
-        self.regions: _Memo[str, Region] = _Memo(reading)
-        self.diffs: _Memo[tuple[int, int | None, int | None], pd.DataFrame] = _Memo(reading)
-        self.stats: _Memo[tuple[object, ...], pd.DataFrame] = _Memo(reading)
-        self.frames: _Memo[tuple[object, ...], object] = _Memo(reading)
+        # Keyed by what users ask (names as typed, years, options): bounded, oldest out first.
+        self.regions: _Memo[str, Region] = _Memo(reading, limit=4096)
+        self.diffs: _Memo[tuple[int, int | None, int | None], pd.DataFrame] = _Memo(reading, limit=16)
+        self.stats: _Memo[tuple[object, ...], pd.DataFrame] = _Memo(reading, limit=256)
+        self.frames: _Memo[tuple[object, ...], object] = _Memo(reading, limit=512)
 
 
 def _one_state(method: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:

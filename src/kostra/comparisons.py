@@ -40,11 +40,13 @@ def rank(
     ids = sorted({f.indicator for fs in figures.values() for f in fs})
     when = session.resolve_year([session.catalog.indicators[i] for i in ids], year, "rangeringen")
     key = ("rank", when, rule)
-    if key not in session.cached:
+
+    def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
         obs = session.observations(ids, [when])
         obs = obs[obs["region_code"].isin(session.municipalities())]
-        session.cached[key] = compute_ranking(obs, figures, ranking.sector_weights, rule)
-    result = cast(tuple[pd.DataFrame, pd.DataFrame], session.cached[key])
+        return compute_ranking(obs, figures, ranking.sector_weights, rule)
+
+    result = cast(tuple[pd.DataFrame, pd.DataFrame], session.cached.fill(key, compute))
     names = session.regions.set_index("code")["name"]
     sector_names = {"totalt": "Totalt", **{s.id: s.name_nb for s in session.catalog.sectors.values()}}
     indicator_names = {i: session.catalog.indicators[i].name_nb for i in ids}

@@ -263,9 +263,8 @@ def _profile(
     members = session.members(chosen.id, year, subject.code)
     latest = values[values["year"] == year]
     memo = ("member_values", ids, year, tuple(sorted(members)))
-    if memo not in session.cached:
-        session.cached[memo] = member_values(latest, members)
-    ranks = compute_ranks(latest, members, subject.code, cast(dict[str, np.ndarray], session.cached[memo]))
+    known = cast(dict[str, np.ndarray], session.cached.fill(memo, lambda: member_values(latest, members)))
+    ranks = compute_ranks(latest, members, subject.code, known)
     return table.merge(ranks, on="indicator_id", how="left")
 
 
@@ -367,13 +366,15 @@ def _economics(
     ]
     obs = session.observations(ids, years)
     memo = ("by_region", tuple(ids), tuple(years))
-    if memo not in session.cached:
+
+    def split() -> dict[tuple[str, int], pd.Series]:
         regions, value = obs["region_code"].to_numpy(), obs["value"].to_numpy()
-        session.cached[memo] = {
+        return {
             key: pd.Series(value[rows], index=pd.Index(regions[rows], name="region_code"), name="value")
             for key, rows in obs.groupby(["indicator_id", "year"], sort=False).indices.items()
         }
-    values = cast(dict[tuple[str, int], pd.Series], session.cached[memo])
+
+    values = cast(dict[tuple[str, int], pd.Series], session.cached.fill(memo, split))
 
     def by_region(indicator: str, when: int) -> pd.Series:
         return values.get((indicator, when), pd.Series(dtype=float))
@@ -404,15 +405,17 @@ def _economics(
     for when in years:
         group_members = session.members(chosen.id, when, subject.code)
         key = ("efficiency", analysis.sector.id, when, chosen.id, tuple(sorted(group_members)))
-        if key not in session.cached:
+
+        def efficiency(when: int = when, group_members: frozenset[str] = group_members) -> pd.DataFrame:
             production = obs[(obs["year"] == when) & obs["indicator_id"].isin(weights)]
             gross = by_region(economics.gross_expenditure, when)
             result = compute_efficiency(
                 production, weights, gross, by_region(economics.need_index, when), group_members
             ).set_index("region_code")
             result["gross_relative"] = gross / gross[gross.index.isin(group_members)].mean()
-            session.cached[key] = result
-        result = cast(pd.DataFrame, session.cached[key])
+            return result
+
+        result = cast(pd.DataFrame, session.cached.fill(key, efficiency))
         mine = result.loc[subject.code] if subject.code in result.index else None
         rows.append(
             {

@@ -525,7 +525,10 @@ class Store:
 
 # kostra works offline: DuckDB must never fetch an extension (it tries to, for example, to read
 # a SQLite file passed as --db).
-_OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_OFFLINE: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 
 def _open_reason(exc: duckdb.Error) -> str:

@@ -186,7 +186,20 @@ class Store:
             )
         self._con = self._connect(wait, on_wait)
         if not read_only:
+            if self._unfinished.exists():
+                # A write was rolled back or killed: DuckDB keeps the space its pages took,
+                # so the file stays several times larger for good unless it is rewritten.
+                self._con.close()
+                _compact(self.path)
+                self._unfinished.unlink()
+                self._con = self._connect(wait, on_wait)
             self._migrate()
+
+    @property
+    def _unfinished(self) -> Path:
+        """A file beside the store that exists while a write is under way (and after one that
+        failed or was killed), so the next writer knows to compact the store."""
+        return self.path.with_name(self.path.name + ".unfinished")
 
     def _connect(self, wait: float, on_wait: Callable[[str], None] | None) -> duckdb.DuckDBPyConnection:
         """Open the file; while another process holds it, wait up to ``wait`` seconds."""
@@ -257,13 +270,15 @@ class Store:
             if not outermost:  # already inside this thread's transaction
                 yield con
                 return
+            self._unfinished.touch()
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
             except BaseException:
                 con.execute("ROLLBACK")
-                raise
+                raise  # the marker stays: the next writer compacts the store
             con.execute("COMMIT")
+            self._unfinished.unlink(missing_ok=True)
             self._committed()
 
     def subscribe(self, on_commit: Callable[[], None]) -> None:
@@ -529,6 +544,22 @@ _OFFLINE: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }
+
+
+def _compact(path: Path) -> None:
+    """Rewrite the store at ``path`` into a fresh file and put it in place (atomically):
+    the space of rolled-back or killed writes is given back. The caller holds the file."""
+    fresh = path.with_name(path.name + ".compact")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect(str(path), config=_OFFLINE)
+    try:
+        name = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute("ATTACH ? AS kostra_compact", [str(fresh)])
+        con.execute(f'COPY FROM DATABASE "{name}" TO kostra_compact')
+        con.execute("DETACH kostra_compact")
+    finally:
+        con.close()
+    os.replace(fresh, path)
 
 
 def _open_reason(exc: duckdb.Error) -> str:

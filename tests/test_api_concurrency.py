@@ -23,6 +23,7 @@ import kostra
 from kostra.api import Session
 from kostra.catalog import load_catalog
 from kostra.sector_analysis import SectorAnalysis
+from running import in_threads
 
 CATALOG = load_catalog()
 SECTORS = [s.id for s in CATALOG.sectors.values() if not s.hidden]
@@ -131,26 +132,6 @@ def db(template_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _in_threads(work: Callable[[int], None], threads: int) -> list[BaseException]:
-    """Run ``work(i)`` in ``threads`` threads started together; the exceptions they raised."""
-    start = threading.Barrier(threads)
-    failures: list[BaseException] = []
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            failures.append(exc)
-
-    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return failures
-
-
 @pytest.mark.slow
 def test_many_threads_on_one_session_get_the_single_threaded_answers(db: Path) -> None:
     calls = _calls(THREADS * CALLS_PER_THREAD)
@@ -166,7 +147,7 @@ def test_many_threads_on_one_session_get_the_single_threaded_answers(db: Path) -
                 answers[i].append((call, _run(shared, call)))
 
         started = time.perf_counter()
-        failures = _in_threads(work, THREADS)
+        failures = in_threads(work, THREADS)
         took = time.perf_counter() - started
 
     assert failures == []
@@ -189,7 +170,7 @@ def test_a_cold_value_is_read_once_when_many_threads_ask_at_once(db: Path) -> No
         session.store.observations = counted  # type: ignore[method-assign]
         ids = [i.id for i in CATALOG.indicators_of("grunnskole")]
         got: list[pd.DataFrame] = []
-        assert _in_threads(lambda _i: got.append(session.observations(ids, [2024])), 16) == []
+        assert in_threads(lambda _i: got.append(session.observations(ids, [2024])), 16) == []
     assert len(reads) == 1
     assert all(frame is got[0] for frame in got)
 
@@ -231,7 +212,7 @@ def test_readers_see_the_store_before_or_after_a_write_never_half(
                 assert seen[-1] == "after"
                 rounds_after += 1
 
-    assert _in_threads(work, 4) == []
+    assert in_threads(work, 4) == []
     assert "neither" not in seen and seen[-1] == "after"
 
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from clichecks import assert_bokmal
 from lockholder import PROGRAM, held
+from running import kostra_serve
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 IMPORT = Path(__file__).parent / "fixtures" / "statbank_12134_semicolon_utf8.csv"
@@ -39,33 +38,13 @@ READING = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def serving(template_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
     """``kostra serve`` running over a filled store: the store and the server's process id."""
     db = tmp_path_factory.mktemp("serving") / "kostra.duckdb"
     shutil.copy(template_store, db)
-    port = _free_port()
-    command = [sys.executable, "-m", "kostra", "--db", str(db), "serve", "--port", str(port)]
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/api/regions", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("kostra serve did not start")
-            yield db, server.pid
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with kostra_serve(db) as (_, server):
+        yield db, server.pid
 
 
 @pytest.mark.parametrize("command", READING)

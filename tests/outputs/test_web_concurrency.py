@@ -12,14 +12,9 @@ one session.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import runpy
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +23,7 @@ import pytest
 
 from kostra.outputs.web import create_app
 from kostra.outputs.web.cache import ResponseCache
+from running import kostra_serve
 
 CLIENTS = 50
 REQUESTS_PER_CLIENT = 8
@@ -74,29 +70,9 @@ def server(template_store: Path, tmp_path: Path) -> Iterator[str]:
     """``kostra serve`` on a free port, over a copy of the filled store nobody has asked yet."""
     db = tmp_path / "kostra.duckdb"
     shutil.copy(template_store, db)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "kostra", "--db", str(db), "serve", "--port", str(port)]
-    command += ["--rate", "1000000"]
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KOSTRA_WEB_CACHE_BYTES": "0"}  # no answer kept: every request computed
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env) as process:
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(base + "/static/app.css", timeout=2)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:  # a wedged server (as the old one was)
-                process.kill()
-                process.wait()
+    env = {"KOSTRA_WEB_CACHE_BYTES": "0"}  # no answer kept: every request computed
+    with kostra_serve(db, "--rate", "1000000", env=env) as (base, _):
+        yield base
 
 
 @pytest.mark.slow

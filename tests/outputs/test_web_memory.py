@@ -15,12 +15,8 @@ would keep anyway; what could still grow is what the web layer keeps per request
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -32,17 +28,12 @@ import pytest
 
 import kostra
 from kostra.outputs.web.query import MAX_PEERS
+from running import kostra_serve
 
 REQUESTS = 10_000
 GROWTH_MB = 50
 YEARS = (2023, 2024)
 GROUPS = ("asss", "landet", "kostragruppe-12", "kostragruppe-07", "eka32")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -56,27 +47,8 @@ def _rss_mb(pid: int) -> float:
 def server(template_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     db = tmp_path_factory.mktemp("memory") / "kostra.duckdb"
     shutil.copy(template_store, db)
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kostra", "--db", str(db), "serve", "--port", str(port), "--rate", "10000000"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "KOSTRA_HOME": str(db.parent)},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/static/app.css", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
+    with kostra_serve(db, "--rate", "10000000") as (base, process):
         yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 class World:

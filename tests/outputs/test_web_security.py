@@ -7,13 +7,11 @@ in flight; a rate limit per client, also behind a trusted reverse proxy."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +26,7 @@ from kostra.outputs.web import create_app
 from kostra.outputs.web.cache import ResponseCache
 from kostra.outputs.web.query import MAX_PEERS, cache_key, names_in
 from kostra.outputs.web.security import CSP, HEADERS, Busy, Gate, RateLimit
+from running import kostra_serve
 
 
 class Client:
@@ -397,42 +396,19 @@ def test_reports_in_flight_are_limited_with_retry_after(
 # -- behind a reverse proxy (a real server) ---------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def serve(template_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
     """Starts ``kostra serve`` with the given options; stops them all at the end."""
     folder = tmp_path_factory.mktemp("proxy")
     db = folder / "kostra.duckdb"
     shutil.copy(template_store, db)
-    processes: list[subprocess.Popen[bytes]] = []
+    with contextlib.ExitStack() as running:
 
-    def start(*options: str) -> str:
-        port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kostra", "--db", str(db), "serve", "--port", str(port), *options],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "KOSTRA_HOME": str(folder)},
-        )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.head(base + "/static/app.css", timeout=1.0)
-                return base
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
+        def start(*options: str) -> str:
+            base, _ = running.enter_context(kostra_serve(db, *options))
+            return base
 
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=20)
+        yield start
 
 
 def _statuses(base: str, forwarded_for: list[str]) -> list[int]:

@@ -21,26 +21,7 @@ from kostra.errors import StoreError
 from kostra.store import ReleaseSpec, Rows, Store
 from kostra.store.migrations import MIGRATIONS
 from lockholder import PROGRAM, held
-
-
-def _in_threads(work: Callable[[int], None], threads: int) -> list[BaseException]:
-    start = threading.Barrier(threads)
-    failures: list[BaseException] = []
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            failures.append(exc)
-
-    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return failures
-
+from running import in_threads
 
 READS: list[tuple[str, Callable[[Store], object]]] = [
     ("meta", lambda s: s.get_meta("bundle_checksum")),
@@ -72,7 +53,7 @@ def test_threads_reading_one_store_each_get_their_own_answers(template_store: Pa
                 if not _same(read(store), expected[name]):
                     wrong.append(name)
 
-        assert _in_threads(work, 8) == []
+        assert in_threads(work, 8) == []
     assert wrong == []
 
 
@@ -106,7 +87,7 @@ def test_a_read_block_sees_one_state_while_another_thread_writes(store_path: Pat
                 store.load_release(ReleaseSpec("test", "file", "one-state"), frame)
                 written.set()
 
-        assert _in_threads(work, 2) == []
+        assert in_threads(work, 2) == []
         assert counts[0] == counts[1] and store.fingerprint()[1] == counts[0] + 1
 
 
@@ -129,13 +110,13 @@ def test_a_writer_is_not_starved_by_readers_that_keep_coming(store_path: Path) -
                     store.year_span(["plo_sykefravaer"])
                     time.sleep(0.01)
 
-        assert _in_threads(work, 4) == []
+        assert in_threads(work, 4) == []
         assert written.is_set() and store.has_release("not-starved")
 
 
 def test_closing_frees_the_file_after_other_threads_have_read(store_path: Path) -> None:
     store = Store(store_path)
-    assert _in_threads(lambda _i: store.get_meta("bundle_checksum"), 4) == []
+    assert in_threads(lambda _i: store.get_meta("bundle_checksum"), 4) == []
     store.close()
     with Store(store_path, read_only=True) as reader:  # another mode, in this process
         assert reader.pending_migrations() == []

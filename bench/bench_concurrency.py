@@ -21,18 +21,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import IO
 
 import httpx
+from bench_web import kostra_server
 
 import kostra
 
@@ -85,31 +81,6 @@ async def _load(
     return latencies, errors
 
 
-def _start(
-    db: Path, home: str, workers: int, cached: bool, log: IO[bytes] | None
-) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "kostra", "--db", str(db), "serve", "--port", str(port)]
-    command += ["--rate", "100000000", "--workers", str(workers)]
-    server = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=log or subprocess.DEVNULL,
-        env={**os.environ, "KOSTRA_HOME": home, **({} if cached else {"KOSTRA_WEB_CACHE_BYTES": "0"})},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(base + "/static/app.css", timeout=1.0)
-            return server, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("the server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
@@ -128,12 +99,10 @@ def main() -> None:
                 if not s.hidden
             }
         for family in ("profile API", "sector page"):
-            server, base = _start(db, folder, args.workers, args.cached, log)  # a fresh server: cold memos
-            try:
+            cache = {} if args.cached else {"KOSTRA_WEB_CACHE_BYTES": "0"}
+            # A fresh server per family: cold memos.
+            with kostra_server(db, folder, args.workers, cache, log) as (base, _):
                 latencies, errors = asyncio.run(_load(base, family, latest, args.clients, args.seconds))
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
             p50 = statistics.median(latencies) if latencies else float("nan")
             p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else float("nan")
             mode = "cached" if args.cached else "cache off"

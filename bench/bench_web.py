@@ -32,6 +32,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 import httpx
@@ -148,7 +149,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             db = Path(folder) / "kostra.duckdb"
             kostra.open(db).close()
-            with _server(db, folder, 1) as (base, pid):
+            with kostra_server(db, folder, 1) as (base, pid):
                 memory(base, pid, db, args)
         return
     wrk = shutil.which("wrk")
@@ -159,7 +160,7 @@ def main() -> None:
         kostra.open(db).close()
         script = Path(folder) / "report.lua"
         script.write_text(REPORT)
-        with _server(db, folder, args.workers) as (base, _):
+        with kostra_server(db, folder, args.workers) as (base, _):
             for name, path in URLS.items():
                 for _ in range(2 * args.workers):  # each worker computes its first answer once
                     httpx.get(base + path, timeout=60.0)
@@ -177,8 +178,15 @@ def main() -> None:
 
 
 @contextmanager
-def _server(db: Path, folder: str, workers: int) -> Iterator[tuple[str, int]]:
-    """``kostra serve`` on a free port of 127.0.0.1: (base URL, its process id)."""
+def kostra_server(
+    db: Path,
+    folder: str,
+    workers: int,
+    env: dict[str, str] | None = None,
+    log: IO[bytes] | None = None,
+) -> Iterator[tuple[str, int]]:
+    """``kostra serve`` on a free port of 127.0.0.1: (base URL, its process id). ``env`` adds
+    to its environment, ``log`` takes its standard error."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -187,8 +195,8 @@ def _server(db: Path, folder: str, workers: int) -> Iterator[tuple[str, int]]:
     server = subprocess.Popen(
         command,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "KOSTRA_HOME": folder},
+        stderr=log or subprocess.DEVNULL,
+        env={**os.environ, "KOSTRA_HOME": folder, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -198,6 +206,8 @@ def _server(db: Path, folder: str, workers: int) -> Iterator[tuple[str, int]]:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start")
         yield base, server.pid
     finally:
         server.terminate()

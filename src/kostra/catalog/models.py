@@ -35,6 +35,16 @@ class SsbSource(_Frozen):
     filters: dict[str, str] = Field(default_factory=dict, description="other dimensions")
     label: str | None = Field(default=None, description="SSB's own label of the ContentsCode")
     verified: str = Field(min_length=3, description="where the table id and code were verified")
+    first_year: int | None = Field(default=None, description="first year SSB has the figure in this table")
+    last_year: int | None = Field(
+        default=None, description="last year in this table (a discontinued table, or one a successor took over)"
+    )
+
+    def covers(self, year: int) -> bool:
+        """Whether this table carries the figure for ``year``."""
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
 
 
 class DemoSpec(_Frozen):
@@ -72,6 +82,9 @@ class Indicator(_Frozen):
     weight: str | None = Field(default=None, description="indicator id of the weight")
     kind: IndicatorKind = "indicator"
     source: SsbSource | None = None
+    earlier_sources: tuple[SsbSource, ...] = Field(
+        default=(), description="tables that carried the figure before `source` (e.g. 12210 before 14019)"
+    )
     demo: DemoSpec | None = None
     note: str | None = None
 
@@ -79,6 +92,15 @@ class Indicator(_Frozen):
     def starred(self) -> bool:
         """Published tables mark unweighted averages with ``*``."""
         return self.average == "unweighted"
+
+    @property
+    def all_sources(self) -> tuple[SsbSource, ...]:
+        """Every SSB table that carries (or carried) the figure, the current one first."""
+        return ((self.source,) if self.source else ()) + self.earlier_sources
+
+    def source_for(self, year: int) -> SsbSource | None:
+        """The SSB table that carries the figure for ``year``, if any."""
+        return next((s for s in self.all_sources if s.covers(year)), None)
 
 
 class Profile(_Frozen):

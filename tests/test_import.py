@@ -21,8 +21,12 @@ def _current(session, indicator: str, code: str, year: int) -> tuple[float, str]
 
 def test_csv_semicolon_utf8(fresh) -> None:
     result = fresh.import_file(FIXTURES / "statbank_12134_semicolon_utf8.csv")
-    assert result.rows == 5 and not result.already_loaded
+    # EAK (the country) is SSB's aggregate: kept apart from the municipalities' figures
+    assert (result.rows, result.aggregates) == (4, 1) and not result.already_loaded
     assert _current(fresh, "okonomi_frie_inntekter_per_innb", "3201", 2024) == (74321.0, "file")
+    assert "EAK" not in set(fresh.store.observations(["okonomi_frie_inntekter_per_innb"])["region_code"])
+    landet = fresh.store.aggregates(["okonomi_frie_inntekter_per_innb"], [2024]).set_index("region_code")
+    assert landet.loc["EAK", "value"] == 69876.0 and landet.loc["EAK", "release_id"] == result.release_id
     oslo = (
         fresh.store.observations(["okonomi_frie_inntekter_per_innb"], [2024])
         .set_index("region_code")
@@ -75,12 +79,14 @@ BROKEN = {
         "fant ingen kolonne med tall",
     ),
     "unknown_region.csv": (
-        "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n9876 Atlantis;2024;2\n".encode(),
-        r"unknown_region.csv, rad 3: ukjent regionkode '9876'",
+        "region;år;Frie inntekter per innbygger (kr)\n9876 Atlantis;2024;2\n".encode(),
+        r"unknown_region.csv: ingen av regionene i filen er kjent for kostra \(først '9876 Atlantis': "
+        r"ukjent regionkode '9876'",
     ),
     "unknown_name.csv": (
-        "region;år;Frie inntekter per innbygger (kr)\nBærum;2024;1\nAtlantis;2024;2\n".encode(),
-        r"unknown_name.csv, rad 3: fant ingen kommune eller fylke som heter 'Atlantis'",
+        "region;år;Frie inntekter per innbygger (kr)\nAtlantis;2024;2\nLemuria;2024;3\n".encode(),
+        r"unknown_name.csv: ingen av regionene i filen er kjent for kostra \(først 'Atlantis': "
+        r"fant ingen kommune eller fylke som heter 'Atlantis'",
     ),
     "not_a_number.csv": (
         "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n3203 Asker;2024;mye\n".encode(),
@@ -149,3 +155,18 @@ def test_broken_files_leave_the_store_unchanged(fresh, tmp_path: Path, name: str
     assert name in str(info.value)
     assert fresh.store.fingerprint() == before
     assert len(fresh.releases()) == releases
+
+
+def test_regions_kostra_cannot_place_are_listed_not_fatal(fresh, tmp_path: Path) -> None:
+    path = tmp_path / "blandet.csv"
+    path.write_text(
+        "region;år;Frie inntekter per innbygger (kr)\n3201 Bærum;2024;1\n9876 Atlantis;2024;2\n"
+        "Lemuria;2024;3\n9876 Atlantis;2023;4\n",
+        encoding="utf-8",
+    )
+    result = fresh.import_file(path)
+    assert result.rows == 1
+    unplaced = result.unplaced.set_index("region")
+    assert unplaced.loc["9876 Atlantis", "rows"] == 2
+    assert "ukjent regionkode '9876'" in unplaced.loc["9876 Atlantis", "reason"]
+    assert "fant ingen kommune eller fylke som heter 'Lemuria'" in unplaced.loc["Lemuria", "reason"]

@@ -47,7 +47,9 @@ from kostra.analysis.regions import (
 )
 from kostra.analysis.releases import compute_release_diff
 from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
-from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog
+from kostra.analysis.ssb_check import Verdict, check_aggregates
+from kostra.analysis.weights import year_border_weights
+from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog, ssb_regions
 from kostra.errors import InputError, ParameterError, YearNotAvailable
 from kostra.fetching import (
     FIRST_YEAR,
@@ -58,7 +60,7 @@ from kostra.fetching import (
     fetch_tables,
     tables_to_fetch,
 )
-from kostra.importing import prepare_import
+from kostra.importing import ImportResult, prepare_import
 from kostra.sources.bundled import bundle_manifest, read_bundled_csv, read_bundled_observations
 from kostra.sources.klass import KlassClient, regions_from_klass
 from kostra.sources.pxweb import PxWebClient
@@ -98,6 +100,9 @@ def lock_wait() -> float:
         raise InputError(
             f"KOSTRA_LOCK_WAIT={configured!r} er ikke et antall sekunder; bruk f.eks. KOSTRA_LOCK_WAIT=30"
         ) from None
+
+
+_EMPTY_WEIGHTS = pd.DataFrame(columns=["weight_id", "region_code", "year", "value"])
 
 
 def _rules(indicators: Sequence[Indicator]) -> pd.DataFrame:
@@ -368,7 +373,12 @@ class Session:
             ],
             columns=["code", "name", "kind"],
         )
-        regions = pd.concat([regions, aggregates], ignore_index=True)
+        territories = pd.DataFrame(
+            [(r.code, r.name, r.kind) for r in ssb_regions().values() if r.kind == "territory"],
+            columns=["code", "name", "kind"],
+        )
+        territories = territories[~territories["code"].isin(regions["code"])]
+        regions = pd.concat([regions, aggregates, territories], ignore_index=True)
         counties = regions.loc[regions["county"].notna(), ["county", "code"]]
         county_members = pd.DataFrame(
             {
@@ -793,9 +803,10 @@ class Session:
         indicator: str | None = None,
         encoding: str | None = None,
         allow_years: bool = False,
-    ) -> LoadResult:
+    ) -> ImportResult:
         """Load a statbank CSV/XLSX or JSON-stat file as one release (all rows or none);
-        years outside the catalog's span only with ``allow_years``."""
+        years outside the catalog's span only with ``allow_years``. SSB's aggregates in the
+        file are kept apart (:meth:`ssb_aggregates`); what cannot be placed is in the result."""
         prepared = prepare_import(
             Path(path),
             self.catalog,
@@ -810,8 +821,17 @@ class Session:
             kind="file",
             checksum=prepared.checksum,
             published=prepared.published,
+            note=prepared.note,
         )
-        return self._for_writing().load_release(spec, prepared.observations)
+        loaded = self._for_writing().load_release(spec, prepared.observations, prepared.aggregates)
+        return ImportResult(
+            loaded.release_id,
+            loaded.rows,
+            loaded.already_loaded,
+            aggregates=len(prepared.aggregates),
+            unplaced=prepared.unplaced,
+            skipped_contents=prepared.skipped_contents,
+        )
 
     def fetch(
         self,
@@ -826,7 +846,11 @@ class Session:
         on_retry: Callable[[str], None] | None = None,
     ) -> FetchReport:
         """Fetch the catalog's figures from SSB (PxWebApi v2) into the store, one release per
-        table; with ``regions``, first refresh municipalities and groups from KLASS."""
+        table; with ``regions``, first refresh municipalities and the KOSTRA groups of the
+        years asked from KLASS. A KLASS failure keeps the stored regions and groups and is
+        a warning in the report: it never stops the tables from being fetched."""
+        from kostra.errors import SourceError  # local: api.py's imports are edited elsewhere
+
         self._for_writing()
         http = httpx.Client(
             timeout=httpx.Timeout(60.0, connect=10.0), headers={"User-Agent": f"kostra/{__version__}"}
@@ -834,10 +858,20 @@ class Session:
         try:
             pxweb = pxweb or PxWebClient(http, on_event=on_retry)
             pxweb.fetch_config()
+            wanted_years = tuple(years) if years else None
+            warnings: list[str] = []
             if regions:
-                self.fetch_regions(klass or KlassClient.alongside(pxweb))
+                try:
+                    self.fetch_regions(
+                        klass or KlassClient.alongside(pxweb), years=wanted_years, warnings=warnings
+                    )
+                except SourceError as exc:  # unreachable too: SSB's tables may still answer
+                    warnings.append(
+                        f"KLASS ga ikke kommuner og KOSTRA-grupper ({exc}); "
+                        "bruker kommunene og gruppene som er lagret fra før"
+                    )
             request = FetchRequest(
-                years=tuple(years) if years else None,
+                years=wanted_years,
                 sectors=tuple(self.catalog.sector(s).id for s in sectors) if sectors else None,
                 municipalities=tuple(self.region(m).code for m in municipalities) if municipalities else None,
             )
@@ -845,16 +879,19 @@ class Session:
             if request.municipalities:
                 wanted = set(request.municipalities)
                 region_filter = {c for c in self.regions["code"] if self._mapping.get(c, c) in wanted}
-            return fetch_tables(
+            stored = self.regions
+            report = fetch_tables(
                 self.store,
                 self.catalog,
                 pxweb,
                 request,
-                known_regions=set(self.regions["code"]),
+                known_regions=set(stored.loc[stored["kind"] == "municipality", "code"]),
                 region_filter=region_filter,
                 cache=ChunkCache(self.store.path.parent / "cache" / "ssb"),
                 progress=progress,
             )
+            report.warnings[:0] = warnings
+            return report
         finally:
             http.close()
 
@@ -863,32 +900,50 @@ class Session:
         wanted = [self.catalog.sector(s).id for s in sectors] if sectors else None
         return list(tables_to_fetch(self.catalog, wanted))
 
-    def fetch_regions(self, klass: KlassClient, today: date | None = None) -> int:
-        """Replace municipalities, their succession and the KOSTRA groups with KLASS's."""
+    def fetch_regions(
+        self,
+        klass: KlassClient,
+        today: date | None = None,
+        years: Sequence[int] | None = None,
+        warnings: list[str] | None = None,
+    ) -> int:
+        """Replace municipalities and their succession with KLASS's, and the KOSTRA groups of
+        ``years`` (default: every year since 2015) with those KLASS gives for 1 January of
+        each; other years keep the memberships stored before. A year KLASS has no grouping
+        for is a line added to ``warnings``."""
         today = today or date.today()
-        tables = regions_from_klass(klass, today, first_year=FIRST_YEAR)
+        tables = regions_from_klass(klass, today, first_year=FIRST_YEAR, group_years=years)
+        if warnings is not None:
+            warnings.extend(tables.warnings)
         regions, succession, members = self._complete_regions(
-            tables.regions, tables.succession, self._catalog_members(tables.kostra_groups)
+            tables.regions, tables.succession, self._catalog_members(tables.kostra_groups, tables.group_years)
         )
         digest = hashlib.sha256(pd.util.hash_pandas_object(regions, index=False).to_numpy().tobytes())
+        digest.update(pd.util.hash_pandas_object(members, index=False).to_numpy().tobytes())
         store = self._for_writing()
         store.replace_regions(regions, succession, members, checksum=f"klass:{digest.hexdigest()[:16]}")
         store.set_meta("regions_source", "klass")
         return len(regions)
 
-    def _catalog_members(self, kostra_groups: pd.DataFrame) -> pd.DataFrame:
+    def _catalog_members(self, kostra_groups: pd.DataFrame, years: Sequence[int] = ()) -> pd.DataFrame:
+        """The catalog's group members, KLASS's KOSTRA groups for ``years`` (code, group,
+        year), and the KOSTRA-group memberships stored before for every other year."""
+        from kostra.sources.klass import kostra_memberships, without_years  # local: see fetch
+
         by_ssb_code = {g.ssb_code: g.id for g in self.catalog.groups.values() if g.ssb_code}
         rows = [
             (g.id, m.code, m.from_year, m.to_year, "catalog")
             for g in self.catalog.groups.values()
             for m in g.members
         ]
-        rows += [
-            (by_ssb_code[r.group], r.code, None, None, "klass-112")
-            for r in kostra_groups.itertuples()
-            if r.group in by_ssb_code
-        ]
-        return pd.DataFrame(rows, columns=["group_id", "region_code", "from_year", "to_year", "source"])
+        catalog = pd.DataFrame(rows, columns=["group_id", "region_code", "from_year", "to_year", "source"])
+        kostra_ids = {g.id for g in self.catalog.groups.values() if g.kind == "kostra"}
+        stored = self.store.table("group_member")
+        earlier = stored[stored["group_id"].isin(kostra_ids) & (stored["source"] != "catalog")]
+        fetched = kostra_memberships(kostra_groups, by_ssb_code, "klass-112")
+        parts = [frame for frame in (catalog, without_years(earlier, years), fetched) if len(frame)]
+        members = pd.concat(parts, ignore_index=True) if parts else catalog
+        return members.astype({"from_year": "Int64", "to_year": "Int64"})
 
     @_one_state
     def analyse(
@@ -974,6 +1029,89 @@ class Session:
         return table.assign(
             indicator=table["indicator_id"].map(names), region=table["region_code"].map(regions)
         )
+
+    # -- SSB's own aggregates -------------------------------------------------------
+    @_one_state
+    def ssb_aggregates(
+        self, indicator_ids: Sequence[str] | None = None, years: Sequence[int] | None = None
+    ) -> pd.DataFrame:
+        """SSB's published aggregates in the store (EAK, EAKUO, EKAnn, EKGnn), newest release."""
+        return self.store.aggregates(indicator_ids, years)
+
+    @_one_state
+    def ssb_check(self, years: Sequence[int] | None = None, sector: str | None = None) -> pd.DataFrame:
+        """Every SSB aggregate in the store recomputed from the municipal figures SSB published
+        with it, weighted as SSB weights (:mod:`kostra.analysis.ssb_check`), with names."""
+        indicators = [
+            i
+            for i in self.catalog.indicators.values()
+            if sector is None or i.sector == self.service_area(sector).id
+        ]
+        key = ("ssb_check", tuple(i.id for i in indicators), None if years is None else tuple(years))
+        return cast(pd.DataFrame, self._cache.frames.fill(key, lambda: self._ssb_check(indicators, years)))
+
+    def _ssb_check(self, indicators: list[Indicator], years: Sequence[int] | None) -> pd.DataFrame:
+        published = self.store.aggregates([i.id for i in indicators], years)
+        if published.empty:
+            return check_aggregates(published, published, _EMPTY_WEIGHTS, _rules(indicators), {})
+        # Each aggregate against the municipal figures of the same answer.
+        release_of = published.groupby(["indicator_id", "year"])["release_id"].max().rename("_release")
+        raw = self.store.release_observations(
+            sorted(set(published["release_id"])), sorted(set(published["indicator_id"]))
+        )
+        raw = raw.join(release_of, on=["indicator_id", "year"])
+        kinds = dict(zip(self.regions["code"], self.regions["kind"], strict=False))
+        values = raw[
+            (raw["release_id"] == raw["_release"])
+            & raw["region_code"].map(kinds).isin(["municipality", "territory"])
+        ]
+        by_id = {i.id: i for i in indicators}
+        rules = _rules(indicators).assign(decimals=[i.decimals for i in indicators])
+        weighted = values.assign(weight_id=values["indicator_id"].map(lambda i: by_id[i].weight))
+        needed = weighted.loc[weighted["weight_id"].notna() & weighted["value"].notna()]
+        needed = needed.loc[:, ["weight_id", "region_code", "year"]].drop_duplicates()
+        population = self.store.raw_observations(
+            sorted(set(needed["weight_id"])), sorted({int(y) for y in needed["year"]})
+        )
+        weights = year_border_weights(needed, population, self.succession)
+        groups = {int(y): self._kostra_groups_in(int(y)) for y in set(published["year"])}
+        return check_aggregates(published, values, weights, rules, groups)
+
+    def _kostra_groups_in(self, year: int) -> dict[str, str] | str:
+        """Municipality (numbers of ``year`` and today's) -> EKGnn, or why that is unknown."""
+        ssb_code = {
+            g.id: g.ssb_code for g in self.catalog.groups.values() if g.kind == "kostra" and g.ssb_code
+        }
+        members = self._members[self._members["group_id"].isin(ssb_code)]
+        valid = members[
+            (members["from_year"].isna() | (members["from_year"] <= year))
+            & (members["to_year"].isna() | (members["to_year"] >= year))
+        ]
+        if valid.empty:
+            return (
+                f"kostra kjenner ikke KOSTRA-gruppene for {year}; hent dem fra KLASS med 'kostra data fetch'"
+            )
+        if (valid["source"] == "demodata").any():
+            return (
+                "KOSTRA-gruppene i lageret er demodata (plassert etter folketall); hent SSBs grupper "
+                "fra KLASS med 'kostra data fetch'"
+            )
+        now = dict(zip(valid["region_code"].astype(str), valid["group_id"].map(ssb_code), strict=True))
+        # A number of that year finds its group under today's number when it was only renumbered.
+        then = {old: now[new] for old, new in self._mapping.items() if new in now and old not in now}
+        return {**then, **now}
+
+    def checked_against_ssb(self, indicator_ids: Sequence[str], year: int) -> dict[str, bool]:
+        """Per indicator: True when SSB's country figure (EAK) for ``year`` is in the store and
+        kostra recomputes it at SSB's precision; False when it is there and does not; indicators
+        without SSB's country figure are left out ("ikke kontrollert")."""
+        checks = self.ssb_check([year])
+        country = checks[(checks["aggregate"] == "EAK") & checks["indicator_id"].isin(list(indicator_ids))]
+        return {
+            str(r.indicator_id): r.verdict in (Verdict.SAME, Verdict.ROUNDING)
+            for r in country.itertuples()
+            if r.verdict != Verdict.NOT_CHECKABLE
+        }
 
     @_one_state
     def data_status(self) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import hashlib
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final
@@ -28,17 +28,19 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from kostra.analysis.regions import resolve_region
 from kostra.catalog import Catalog
-from kostra.errors import InputError, RegionNotFound
+from kostra.errors import InputError
 from kostra.names import name_keys
+from kostra.placing import place_regions
 from kostra.sources.jsonstat import Cube, read_jsonstat
 from kostra.sources.numbers_nb import count_nb
 from kostra.sources.statbank import parse_statbank_bytes, read_user_file
+from kostra.store import LoadResult
 
 __all__ = [
     "FIRST_YEAR",
     "UNIT_RANGES",
+    "ImportResult",
     "PreparedImport",
     "observations_from_cube",
     "prepare_import",
@@ -96,6 +98,19 @@ class PreparedImport:
     checksum: str
     source: str
     published: datetime | None
+    aggregates: pd.DataFrame = field(default_factory=pd.DataFrame)  # SSB's EAK, EKAnn, EKGnn ...
+    unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)  # region, rows, reason
+    skipped_contents: tuple[str, ...] = ()  # figures of the file the catalog does not have
+    note: str | None = None  # SSB's footnotes to the table
+
+
+@dataclass(frozen=True)
+class ImportResult(LoadResult):
+    """What an import loaded, and what of the file it left out."""
+
+    aggregates: int = 0  # SSB's own aggregates kept for `kostra data check`
+    unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)  # region, rows, reason
+    skipped_contents: tuple[str, ...] = ()
 
 
 def year_span(today: date | None = None) -> tuple[int, int]:
@@ -120,10 +135,10 @@ def _label_index(catalog: Catalog) -> dict[str, str]:
     index: dict[str, str] = {}
     for ind in catalog.indicators.values():
         names = [ind.id, ind.name_nb]
-        if ind.source is not None:
-            names.append(ind.source.contents)
-            if ind.source.label:
-                names.append(ind.source.label)
+        for source in ind.all_sources:
+            names.append(source.contents)
+            if source.label:
+                names.append(source.label)
         for name in names:
             for key in name_keys(_UNIT_SUFFIX.sub("", name)):
                 index.setdefault(key, ind.id)
@@ -150,14 +165,14 @@ def observations_from_cube(cube: Cube, catalog: Catalog, name: str) -> pd.DataFr
     contents = frame[metric.id].astype(str) if metric else pd.Series("", index=frame.index)
     indicator = pd.Series(None, index=frame.index, dtype=object)
     for ind in catalog.indicators.values():
-        source = ind.source
-        if source is None or cube.table_id not in (None, source.table):
-            continue
-        mask = np.array(contents == source.contents, dtype=bool)
-        for dim, value in source.filters.items():
-            if dim in frame:
-                mask &= np.array(frame[dim].astype(str) == value, dtype=bool)
-        indicator[mask & indicator.isna().to_numpy()] = ind.id
+        for source in ind.all_sources:
+            if cube.table_id not in (None, source.table):
+                continue
+            mask = np.array(contents == source.contents, dtype=bool)
+            for dim, value in source.filters.items():
+                if dim in frame:
+                    mask &= np.array(frame[dim].astype(str) == value, dtype=bool)
+            indicator[mask & indicator.isna().to_numpy()] = ind.id
     return pd.DataFrame(
         {
             "row": range(1, len(frame) + 1),
@@ -175,27 +190,6 @@ def observations_from_cube(cube: Cube, catalog: Catalog, name: str) -> pd.DataFr
 def _years(codes: pd.Series) -> pd.Series:
     """Four-digit year codes as numbers; anything else ("2024M01", "2024.5") as NaN."""
     return pd.to_numeric(codes.where(codes.str.fullmatch(r"\d{4}")), errors="coerce")
-
-
-def _resolve_regions(
-    tidy: pd.DataFrame, regions: pd.DataFrame, mapping: dict[str, str], name: str, place: str = "rad"
-) -> pd.Series:
-    known = set(regions["code"])
-    out = []
-    cache: dict[str, str] = {}
-    for row, text, code in zip(tidy["row"], tidy["region"], tidy["region_code"], strict=True):
-        if isinstance(code, str) and code:
-            if code not in known:
-                raise InputError(f"{name}, {place} {row}: ukjent regionkode {code!r}")
-            out.append(code)
-            continue
-        if text not in cache:
-            try:
-                cache[text] = resolve_region(str(text), regions, mapping).code
-            except RegionNotFound as exc:
-                raise InputError(f"{name}, {place} {row}: {exc}") from None
-        out.append(cache[text])
-    return pd.Series(out, index=tidy.index)
 
 
 def _check_years(tidy: pd.DataFrame, where: str, allow_years: bool, today: date | None) -> None:
@@ -287,10 +281,12 @@ def prepare_import(
     """
     data = read_user_file(path)
     published = None
+    note = None
     is_json = path.suffix.lower() == ".json" or _STARTS_AS_JSON.match(data) is not None
     if is_json:
         cube = read_jsonstat(data, name=path.name)
         tidy, published = observations_from_cube(cube, catalog, path.name), cube.updated
+        note = " | ".join(cube.notes) or None
     else:
         tidy = parse_statbank_bytes(data, path.name, encoding=encoding)
         index = _label_index(catalog)
@@ -310,7 +306,7 @@ def prepare_import(
             )
         tidy["indicator_id"] = indicator
     unknown = tidy[tidy["indicator_id"].isna()]
-    if len(unknown):
+    if len(unknown) == len(tidy):
         first = unknown.iloc[0]
         what = (
             f"ukjent statistikkvariabel {first['contents']!r}"
@@ -318,15 +314,35 @@ def prepare_import(
             else "filen sier ikke hvilken statistikkvariabel tallet er"
         )
         raise InputError(f"{where} {first['row']}: {what}; oppgi katalogens indikator med --indicator")
+    # A full SSB table holds figures the catalog does not use; they are left out and named.
+    skipped = tuple(dict.fromkeys(str(c) for c in unknown["contents"] if isinstance(c, str) and c))
+    tidy = tidy[tidy["indicator_id"].notna()].reset_index(drop=True)
     _check_years(tidy, where, allow_years, today)
     _check_values(tidy, catalog, where)
-    tidy["region_code"] = _resolve_regions(tidy, regions, mapping, path.name, place)
-    duplicated = tidy.duplicated(["indicator_id", "region_code", "year"], keep=False)
-    if duplicated.any():
-        row = tidy.loc[duplicated, "row"].iloc[1]
-        raise InputError(f"{where} {row}: samme statistikkvariabel, region og år forekommer to ganger")
-    _check_two_numbers(tidy, regions, mapping, path.name, place)
+    placement = place_regions(tidy, regions, mapping)
+    if not placement.placed:
+        first = placement.unplaced.iloc[0]
+        raise InputError(
+            f"{path.name}: ingen av regionene i filen er kjent for kostra (først {first['region']!r}: "
+            f"{first['reason']})"
+        )
+    for part in (placement.observations, placement.aggregates):
+        duplicated = part.duplicated(["indicator_id", "region_code", "year"], keep=False)
+        if duplicated.any():
+            row = part.loc[duplicated, "row"].iloc[1]
+            raise InputError(f"{where} {row}: samme statistikkvariabel, region og år forekommer to ganger")
+    _check_two_numbers(placement.observations, regions, mapping, path.name, place)
     digest = hashlib.sha256(data + (indicator or "").encode()).hexdigest()
-    observations = tidy.loc[:, ["indicator_id", "region_code", "year", "value", "status"]]
-    observations = observations.astype({"year": int, "value": float})
-    return PreparedImport(observations, f"file:{digest}", path.name, published)
+    columns = ["indicator_id", "region_code", "year", "value", "status"]
+    observations = placement.observations.loc[:, columns].astype({"year": int, "value": float})
+    aggregates = placement.aggregates.loc[:, columns].astype({"year": int, "value": float})
+    return PreparedImport(
+        observations,
+        f"file:{digest}",
+        path.name,
+        published,
+        aggregates=aggregates,
+        unplaced=placement.unplaced,
+        skipped_contents=skipped,
+        note=note,
+    )

@@ -70,7 +70,12 @@ def test_a_bad_load_leaves_the_store_as_it_was(store_path: Path, bad: list) -> N
 def test_the_schema_is_recorded_as_named_migrations(store_path: Path) -> None:
     with Store(store_path) as store:
         names = [r[0] for r in store.execute("SELECT name FROM schema_migration").fetchall()]
-    assert names == ["0001_initial", "0002_current_observation_table", "0003_release_revision"]
+    assert names == [
+        "0001_initial",
+        "0002_current_observation_table",
+        "0003_release_revision",
+        "0004_ssb_aggregates",
+    ]
 
 
 KILLED_LOADER = textwrap.dedent("""

@@ -53,8 +53,10 @@ __all__ = [
     "RankingDef",
     "Sector",
     "SectorEconomics",
+    "SsbRegion",
     "SsbSource",
     "load_catalog",
+    "ssb_regions",
 ]
 
 
@@ -196,6 +198,34 @@ def _check_references(catalog: Catalog) -> None:
         for ref in (group.base, group.exclude_group):
             if ref is not None and ref not in catalog.groups:
                 raise ConfigError(f"gruppe {group.id}: viser til ukjent gruppe {ref!r}")
+
+
+@dataclass(frozen=True)
+class SsbRegion:
+    """A region code of SSB's KOSTRA tables that is no municipality: an aggregate or
+    Longyearbyen (``ssb_regions.csv``)."""
+
+    code: str
+    name: str
+    kind: str  # "country" | "county" | "territory"
+    valid_from: int | None
+    valid_to: int | None
+
+
+@cache
+def ssb_regions() -> dict[str, SsbRegion]:
+    """SSB's aggregate codes (EAK, EAKUO, old and new EKAnn) and Longyearbyen, by code."""
+    text = resources.files("kostra.catalog").joinpath("ssb_regions.csv").read_text("utf-8")
+    return {
+        row["code"]: SsbRegion(
+            code=row["code"],
+            name=row["name"],
+            kind=row["kind"],
+            valid_from=int(row["valid_from"]) if row["valid_from"] else None,
+            valid_to=int(row["valid_to"]) if row["valid_to"] else None,
+        )
+        for row in csv.DictReader(io.StringIO(text))
+    }
 
 
 @cache

@@ -43,10 +43,21 @@ from kostra.catalog import Catalog
 from kostra.errors import StoreError, os_reason
 from kostra.store.migrations import MIGRATIONS, REFRESH_CURRENT
 
-__all__ = ["OBSERVATION_COLUMNS", "LoadResult", "ReleaseKind", "ReleaseSpec", "Rows", "Store"]
+__all__ = [
+    "AGGREGATE_CODE",
+    "OBSERVATION_COLUMNS",
+    "LoadResult",
+    "ReleaseKind",
+    "ReleaseSpec",
+    "Rows",
+    "Store",
+]
 
 ReleaseKind = Literal["bundled", "demodata", "file", "ssb"]
 OBSERVATION_COLUMNS = ("indicator_id", "region_code", "year", "value", "status")
+# SSB's aggregate regions in KOSTRA tables: the country (EAK), the country without Oslo
+# (EAKUO), counties old and new (EKAnn) and the KOSTRA groups (EKGnn).
+AGGREGATE_CODE = r"EAK|EAKUO|EKA\d{2}|EKG\d{2}"
 
 # The dtype pandas gives text ("str" from pandas 3 on, object before). DuckDB hands back an
 # all-NULL text column as object and any other as text, so without one dtype a frame put
@@ -396,26 +407,46 @@ class Store:
         return True
 
     # -- observations ---------------------------------------------------------
-    def load_release(self, spec: ReleaseSpec, observations: pd.DataFrame) -> LoadResult:
-        """Load ``observations`` as one new release; a repeated checksum is a no-op."""
-        return self.load_releases([(spec, observations)])[0]
+    def load_release(
+        self, spec: ReleaseSpec, observations: pd.DataFrame, aggregates: pd.DataFrame | None = None
+    ) -> LoadResult:
+        """Load ``observations`` (and SSB's ``aggregates`` of the same answer) as one new
+        release; a repeated checksum is a no-op."""
+        return self.load_releases([(spec, observations, aggregates)])[0]
 
-    def load_releases(self, batches: Sequence[tuple[ReleaseSpec, pd.DataFrame]]) -> list[LoadResult]:
-        """Load several releases in one transaction: all of them, or none."""
+    def load_releases(
+        self,
+        batches: Sequence[
+            tuple[ReleaseSpec, pd.DataFrame] | tuple[ReleaseSpec, pd.DataFrame, pd.DataFrame | None]
+        ],
+    ) -> list[LoadResult]:
+        """Load several releases in one transaction: all of them, or none. A batch is
+        (spec, observations) or (spec, observations, SSB's aggregates)."""
         results: list[LoadResult] = []
         with self.transaction() as con:
-            for spec, observations in batches:
-                results.append(self._load_one(con, spec, observations))
+            for spec, observations, *rest in batches:
+                aggregates = rest[0] if rest else None
+                results.append(self._load_one(con, spec, observations, aggregates))
             if any(not r.already_loaded for r in results):
                 con.execute(REFRESH_CURRENT)
         return results
 
     def _load_one(
-        self, con: duckdb.DuckDBPyConnection, spec: ReleaseSpec, observations: pd.DataFrame
+        self,
+        con: duckdb.DuckDBPyConnection,
+        spec: ReleaseSpec,
+        observations: pd.DataFrame,
+        aggregates: pd.DataFrame | None = None,
     ) -> LoadResult:
         found = con.execute("SELECT id FROM release WHERE checksum = ?", [spec.checksum]).fetchall()
         if found:
             return LoadResult(int(found[0][0]), 0, already_loaded=True)
+        if aggregates is not None and len(aggregates):
+            bad = aggregates.loc[~aggregates["region_code"].astype(str).str.fullmatch(AGGREGATE_CODE)]
+            if len(bad):
+                raise StoreError(
+                    f"ingenting ble lest inn: {bad['region_code'].iloc[0]!r} er ikke et av SSBs aggregater"
+                )
         con.register("incoming", observations.loc[:, list(OBSERVATION_COLUMNS)])
         try:
             self._check_incoming(con)
@@ -442,6 +473,16 @@ class Store:
             )
         finally:
             con.unregister("incoming")
+        if aggregates is not None and len(aggregates):
+            con.register("incoming_aggregates", aggregates.loc[:, list(OBSERVATION_COLUMNS)])
+            try:
+                con.execute(
+                    "INSERT INTO aggregate SELECT indicator_id, region_code, CAST(year AS INTEGER), "
+                    "CAST(value AS DOUBLE), status, ? FROM incoming_aggregates",
+                    [release_id],
+                )
+            finally:
+                con.unregister("incoming_aggregates")
         return LoadResult(release_id, len(observations), already_loaded=False)
 
     @staticmethod
@@ -491,6 +532,47 @@ class Store:
         # Sorted, so callers can cut the frame into one slice per indicator without grouping.
         frame = self.frame(sql + " ORDER BY indicator_id, year, region_code", params)
         return frame.astype({"status": _TEXT})
+
+    def aggregates(
+        self, indicator_ids: Sequence[str] | None = None, years: Sequence[int] | None = None
+    ) -> pd.DataFrame:
+        """SSB's own aggregates (EAK, EAKUO, EKAnn, EKGnn) of the newest release that has
+        them per indicator, region and year, with that release's id."""
+        sql = (
+            "SELECT a.indicator_id, a.region_code, a.year, a.value, a.status, a.release_id "
+            "FROM aggregate a WHERE true"
+        )
+        params: list[Any] = []
+        if indicator_ids is not None:
+            sql += " AND a.indicator_id IN (SELECT unnest(?))"
+            params.append(list(indicator_ids))
+        if years is not None:
+            sql += " AND a.year IN (SELECT unnest(?))"
+            params.append([int(y) for y in years])
+        sql += (
+            " QUALIFY row_number() OVER (PARTITION BY a.indicator_id, a.region_code, a.year "
+            "ORDER BY a.release_id DESC) = 1 ORDER BY a.indicator_id, a.year, a.region_code"
+        )
+        return self.frame(sql, params)
+
+    def release_observations(self, release_ids: Sequence[int], indicator_ids: Sequence[str]) -> pd.DataFrame:
+        """The figures a release brought (raw region codes, as the file or SSB gave them)."""
+        return self.frame(
+            "SELECT indicator_id, region_code, year, value, status, release_id FROM observation "
+            "WHERE release_id IN (SELECT unnest(?)) AND indicator_id IN (SELECT unnest(?)) "
+            "ORDER BY indicator_id, year, region_code",
+            [[int(r) for r in release_ids], list(indicator_ids)],
+        )
+
+    def raw_observations(self, indicator_ids: Sequence[str], years: Sequence[int]) -> pd.DataFrame:
+        """Figures in force under the region codes they were stored with (no renumbering
+        followed): population on a year's own borders, for instance."""
+        return self.frame(
+            "SELECT indicator_id, region_code, year, value, status, release_id, release_kind "
+            "FROM current_observation WHERE indicator_id IN (SELECT unnest(?)) "
+            "AND year IN (SELECT unnest(?)) ORDER BY indicator_id, year, region_code",
+            [list(indicator_ids), [int(y) for y in years]],
+        )
 
     def has_release(self, checksum: str) -> bool:
         return bool(self._rows("SELECT 1 FROM release WHERE checksum = ?", [checksum]))

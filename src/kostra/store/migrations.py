@@ -126,4 +126,32 @@ MIGRATIONS: Final[tuple[tuple[str, str], ...]] = (
         "0003_release_revision",
         "ALTER TABLE release ADD COLUMN revision TEXT;",
     ),
+    (
+        # SSB's own aggregates (EAK, EAKUO, EKAnn, EKGnn) as SSB published them, apart from
+        # the municipalities' figures, so that no analysis ever mistakes them for a member
+        # and `kostra data check` can recompute each from the municipal figures. Longyearbyen
+        # (2111) reports KOSTRA but belongs to no county or group: a region of its own kind.
+        "0004_ssb_aggregates",
+        """
+        CREATE TABLE aggregate (
+            indicator_id TEXT NOT NULL,
+            region_code TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            value DOUBLE,
+            status TEXT,
+            release_id INTEGER NOT NULL
+        );
+        CREATE TABLE region_new (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('municipality', 'county', 'group', 'country', 'territory')),
+            valid_from INTEGER,
+            valid_to INTEGER,
+            county TEXT
+        );
+        INSERT INTO region_new SELECT code, name, kind, valid_from, valid_to, county FROM region;
+        DROP TABLE region;
+        ALTER TABLE region_new RENAME TO region;
+        """,
+    ),
 )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kostra.formatting import format_nb
 from kostra.outputs.cli.app import data_app, err, out
 from kostra.outputs.cli.common import Format, FormatOpt, open_session, write_machine_format
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @data_app.command("status")
@@ -76,9 +79,125 @@ def data_import(
     if result.already_loaded:
         out.print(f"{file.name}: allerede lest inn (utgivelse {result.release_id}); ingenting endret.")
     else:
-        out.print(
-            f"{file.name}: {format_nb(result.rows, 0)} tall lest inn som utgivelse {result.release_id}."
+        aggregates = (
+            f" og {format_nb(result.aggregates, 0)} av SSBs egne aggregater (landet, fylker, KOSTRA-grupper; "
+            "sjekk dem med 'kostra data check')"
+            if result.aggregates
+            else ""
         )
+        out.print(
+            f"{file.name}: {format_nb(result.rows, 0)} tall{aggregates} lest inn som utgivelse "
+            f"{result.release_id}."
+        )
+    _print_left_out(result.unplaced, result.skipped_contents)
+
+
+def _print_left_out(unplaced: pd.DataFrame, skipped: tuple[str, ...]) -> None:
+    """Name what of a file kostra did not read, so nothing is dropped unseen."""
+    if len(unplaced):
+        cells = int(unplaced["rows"].sum())
+        out.print(
+            f"Ikke lest inn: {format_nb(cells, 0)} tall for {format_nb(len(unplaced), 0)} regioner "
+            "kostra ikke kan plassere:"
+        )
+        for row in unplaced.head(20).itertuples():
+            out.print(f"  {row.region} ({format_nb(int(row.rows), 0)} tall): {row.reason}", markup=False)
+        if len(unplaced) > 20:
+            out.print(f"  … og {format_nb(len(unplaced) - 20, 0)} til")
+    if skipped:
+        shown = ", ".join(skipped[:8]) + (f" … og {len(skipped) - 8} til" if len(skipped) > 8 else "")
+        out.print(f"Ikke i katalogen, derfor ikke lest inn: {shown}", markup=False)
+
+
+@data_app.command("check")
+def data_check(
+    year: Annotated[
+        list[int] | None,
+        typer.Option("--year", "-y", help="År (kan gjentas); standard: alle med SSB-aggregater."),
+    ] = None,
+    sector: Annotated[str | None, typer.Option("--sector", "-s", help="Bare dette tjenesteområdet.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Regn ut SSBs egne tall for landet, landet uten Oslo, fylkene og KOSTRA-gruppene fra
+    kommunetallene, og sammenlign med det SSB publiserte (avslutter med kode 1 ved avvik)."""
+    from kostra.analysis.ssb_check import Verdict
+
+    with open_session() as session:
+        if sector is not None:
+            session.service_area(sector)
+        checks = session.ssb_check(year, sector)
+        names = {i.id: i.name_nb for i in session.catalog.indicators.values()}
+        decimals = {i.id: i.decimals for i in session.catalog.indicators.values()}
+        places = aggregate_names()
+    if checks.empty:
+        what = f" for {', '.join(str(y) for y in year)}" if year else ""
+        message = (
+            f"Lageret har ingen av SSBs egne tall for landet, fylker eller KOSTRA-grupper{what}; les inn en "
+            "full tabell fra statistikkbanken (kostra data import) eller hent fra SSB (kostra data fetch)."
+        )
+        if fmt is Format.table:
+            out.print(message)
+        else:
+            err.print(message)
+            write_machine_format(checks, fmt)
+        return
+    if not write_machine_format(checks, fmt):
+        _print_checks(checks, names, decimals, places)
+    differs = checks[checks["verdict"] == Verdict.DIFFERS]
+    compared = checks[checks["verdict"] != Verdict.NOT_CHECKABLE]
+    line = (
+        f"{format_nb(len(differs), 0)} av {format_nb(len(compared), 0)} kontrollerte tall avviker fra SSB "
+        "ut over avrunding."
+        if len(differs)
+        else f"Alle {format_nb(len(compared), 0)} kontrollerte tall er SSBs egne, på SSBs presisjon."
+    )
+    skipped = len(checks) - len(compared)
+    if skipped:
+        line += f" {format_nb(skipped, 0)} kunne ikke kontrolleres (se grunnen)."
+    (out if fmt is Format.table else err).print(line)
+    if len(differs):
+        raise typer.Exit(1)
+
+
+def aggregate_names() -> dict[str, str]:
+    """Names of SSB's aggregate codes for people ("Landet", "Akershus", "KOSTRA-gruppe 13")."""
+    from kostra.catalog import ssb_regions
+
+    names = {code: region.name for code, region in ssb_regions().items()}
+    names.update({f"EKG{n:02d}": f"KOSTRA-gruppe {n}" for n in range(1, 18)})
+    return names
+
+
+def _print_checks(
+    checks: pd.DataFrame, names: dict[str, str], decimals: dict[str, int], places: dict[str, str]
+) -> None:
+    from rich.table import Table
+
+    from kostra.analysis.ssb_check import Verdict
+
+    table = Table(title="SSBs egne tall gjenskapt fra kommunetallene")
+    for column in ("Indikator", "Aggregat", "År", "SSB", "kostra", "Differanse", "Vurdering"):
+        table.add_column(
+            column, justify="right" if column in ("År", "SSB", "kostra", "Differanse") else "left"
+        )
+    checked = checks[checks["verdict"] != Verdict.NOT_CHECKABLE]
+    for row in checked.itertuples():
+        d = decimals.get(str(row.indicator_id), 1)
+        style = "[red]" if row.verdict == Verdict.DIFFERS else ""
+        table.add_row(
+            names.get(str(row.indicator_id), str(row.indicator_id)),
+            f"{places.get(str(row.aggregate), str(row.aggregate))} ({row.aggregate})",
+            str(row.year),
+            format_nb(float(row.ssb), d),
+            format_nb(float(row.kostra), d + 2),
+            format_nb(float(row.difference), d),
+            f"{style}{row.verdict}",
+        )
+    if len(checked):
+        out.print(table)
+    lost = checks[checks["verdict"] == Verdict.NOT_CHECKABLE]
+    for reason, part in lost.groupby("reason", sort=False):
+        out.print(f"Ikke kontrollerbare ({format_nb(len(part), 0)}): {reason}", markup=False)
 
 
 @data_app.command("fetch")
@@ -106,6 +225,8 @@ def data_fetch(
                 year, sector, municipality, regions=regions, progress=display, on_retry=display.retry
             )
     out.print(render_fetch_report(report))
+    for warning in report.warnings:  # discontinued tables, KLASS trouble: one line each
+        out.print(f"[yellow]Merk:[/yellow] {warning}", highlight=False)
     if report.failed:
         raise typer.Exit(1)
 

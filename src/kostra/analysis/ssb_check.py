@@ -1,0 +1,203 @@
+"""``kostra data check``: SSB's own aggregates recomputed from the municipal figures.
+
+SSB publishes, beside each municipality's figure, the country (EAK), the country
+without Oslo (EAKUO), every county (EKAnn) and every KOSTRA group (EKGnn). Each
+is the sum of the numerators over the sum of the denominators of the
+municipalities of that year, which for a per-inhabitant figure or a share is the
+municipal figures weighted by their population at the end of the year. kostra
+computes its group averages the same way, so recomputing SSB's aggregates from
+the very figures SSB published with them, and finding SSB's numbers at SSB's
+precision, shows that kostra's averages are SSB's method. An aggregate that
+cannot be recomputed says why (no weight for a municipality of that year, the
+KOSTRA groups of that year unknown or demodata, an unweighted ``*`` figure).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CHECK_COLUMNS", "Verdict", "aggregate_members", "check_aggregates", "round_half_away"]
+
+CHECK_COLUMNS: Final = (
+    "indicator_id",
+    "year",
+    "aggregate",
+    "ssb",
+    "kostra",
+    "difference",
+    "members",
+    "verdict",
+    "reason",
+)
+
+
+LONGYEARBYEN: Final = "2111"
+
+
+class Verdict:
+    """The outcome of one aggregate's check."""
+
+    SAME: Final = "lik"  # kostra's figure, rounded as SSB rounds, is SSB's
+    ROUNDING: Final = "avrunding"  # differs in the last digit only, within rounding of the inputs
+    DIFFERS: Final = "avvik"  # differs beyond rounding
+    NOT_CHECKABLE: Final = "ikke kontrollerbar"
+
+
+def round_half_away(value: float, decimals: int) -> float:
+    """Round as SSB publishes: half away from zero (26.85 -> 26.9), not to even."""
+    if not math.isfinite(value):
+        return value
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def aggregate_members(
+    code: str,
+    municipalities: list[str],
+    kostra_groups: Mapping[str, str] | None,
+    territories: Collection[str] = (LONGYEARBYEN,),
+) -> list[str] | str:
+    """The members of SSB's aggregate ``code`` among ``municipalities`` (the numbers of
+    one year, Longyearbyen's too), or the reason they cannot be known.
+
+    Longyearbyen counts in the country (EAK, EAKUO), as SSB's own KOSTRA code does
+    (statisticsnorway/ssb-fagfunksjoner, kostra_kommunekorr.py: 2111 added by hand, every
+    row in "EAK Landet"), but in no county and no KOSTRA group.
+    """
+    if code == "EAK":
+        return municipalities
+    if code == "EAKUO":
+        return [c for c in municipalities if c != "0301"]
+    municipalities = [c for c in municipalities if c not in territories]
+    if code.startswith("EKA"):
+        # A municipality's number begins with its county's number, in every year.
+        return [c for c in municipalities if c[:2] == code[3:]]
+    if code.startswith("EKG"):
+        if kostra_groups is None:
+            return "kostra kjenner ikke KOSTRA-gruppene dette året"
+        unknown = [c for c in municipalities if c not in kostra_groups]
+        if unknown:
+            return (
+                f"kostra vet ikke hvilken KOSTRA-gruppe {len(unknown)} kommuner hørte til dette året "
+                f"(f.eks. {unknown[0]})"
+            )
+        return [c for c in municipalities if kostra_groups[c] == code]
+    return f"ukjent SSB-aggregat {code!r}"
+
+
+def check_aggregates(
+    published: pd.DataFrame,
+    values: pd.DataFrame,
+    weights: pd.DataFrame,
+    rules: pd.DataFrame,
+    kostra_groups: Mapping[int, Mapping[str, str] | str],
+) -> pd.DataFrame:
+    """Recompute every aggregate in ``published`` and compare it with SSB's.
+
+    published:     indicator_id, region_code (EAK, EKA32 ...), year, value (SSB's)
+    values:        indicator_id, region_code, year, value: the municipal figures SSB
+                   published with them (the same release), under that year's numbers
+    weights:       weight_id, region_code, year, value: population on that year's borders
+                   (NaN where it is not known, see :mod:`kostra.analysis.weights`)
+    rules:         indicator_id, average ("weighted"/"unweighted"), weight, decimals
+    kostra_groups: per year, municipality -> EKGnn, or the reason the groups are unknown
+    Aggregates SSB gave no number for (".." or ":") are left out.
+    """
+    rule = rules.set_index("indicator_id")
+    weight_of = {
+        (str(w), str(c), int(y)): float(v)
+        for w, c, y, v in zip(
+            weights["weight_id"], weights["region_code"], weights["year"], weights["value"], strict=True
+        )
+    }
+    present = values[values["value"].notna()]
+    by_key = {
+        (str(i), int(y)): part for (i, y), part in present.groupby(["indicator_id", "year"], sort=False)
+    }
+    rows = []
+    for ind, code, year, ssb in zip(
+        published["indicator_id"],
+        published["region_code"],
+        published["year"],
+        published["value"],
+        strict=True,
+    ):
+        if pd.isna(ssb):
+            continue
+        base = {"indicator_id": str(ind), "year": int(year), "aggregate": str(code), "ssb": float(ssb)}
+        rows.append(
+            {**base, **_check_one(base, rule, by_key.get((str(ind), int(year))), weight_of, kostra_groups)}
+        )
+    out = pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+    return out.astype({"ssb": float, "kostra": float, "difference": float})
+
+
+def _not_checkable(reason: str, members: int | None = None) -> dict[str, object]:
+    return {"verdict": Verdict.NOT_CHECKABLE, "reason": reason, "members": members}
+
+
+def _check_one(
+    base: Mapping[str, object],
+    rule: pd.DataFrame,
+    part: pd.DataFrame | None,
+    weight_of: Mapping[tuple[str, str, int], float],
+    kostra_groups: Mapping[int, Mapping[str, str] | str],
+) -> dict[str, object]:
+    ind, code, year = str(base["indicator_id"]), str(base["aggregate"]), int(str(base["year"]))
+    if ind not in rule.index:
+        return _not_checkable("indikatoren er ikke i katalogen")
+    if rule.loc[ind, "average"] != "weighted":
+        return _not_checkable(
+            "ferdig beregnet forholdstall (*): kostra tar et uveid snitt av kommunene, SSB summerer "
+            "teller og nevner som kostra ikke har"
+        )
+    if part is None:
+        return _not_checkable("ingen kommunetall fra SSB dette året")
+    groups = kostra_groups.get(year)
+    members = aggregate_members(
+        code, sorted(part["region_code"].astype(str)), groups if isinstance(groups, Mapping) else None
+    )
+    if isinstance(members, str):
+        return _not_checkable(groups if code.startswith("EKG") and isinstance(groups, str) else members)
+    if not members:
+        return _not_checkable("ingen kommuner med tall")
+    figures = part.set_index(part["region_code"].astype(str)).loc[members, "value"].to_numpy(float)
+    weight = rule.loc[ind, "weight"]
+    if isinstance(weight, str) and weight:
+        w = np.array([weight_of.get((weight, c, year), math.nan) for c in members])
+        lacking = [c for c, x in zip(members, w, strict=True) if not x > 0]
+        if lacking:
+            return _not_checkable(
+                f"{len(lacking)} kommuner med tall mangler befolkning ({weight}) for {year} på årets "
+                f"grenser (f.eks. {lacking[0]}); les inn SSBs befolkningstall for året",
+                len(members),
+            )
+        kostra = float(np.sum(figures * w) / np.sum(w))
+    else:
+        kostra = float(np.mean(figures))
+    decimals = int(rule.loc[ind, "decimals"])
+    difference = round_half_away(kostra, decimals) - float(str(base["ssb"]))
+    return {
+        "kostra": kostra,
+        "difference": round(difference, decimals + 2),
+        "members": len(members),
+        "verdict": _verdict(kostra, float(str(base["ssb"])), difference, decimals),
+        "reason": "",
+    }
+
+
+def _verdict(kostra: float, ssb: float, difference: float, decimals: int) -> str:
+    unit = 10.0**-decimals
+    if abs(difference) < unit / 1000:
+        return Verdict.SAME
+    # kostra adds up figures SSB rounded, so before its own rounding its average may be off
+    # by up to half a unit of the last digit: up to one unit in all is still rounding.
+    if abs(kostra - ssb) <= unit * (1 + 1e-9):
+        return Verdict.ROUNDING
+    return Verdict.DIFFERS

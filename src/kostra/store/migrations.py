@@ -152,6 +152,10 @@ MIGRATIONS: Final[tuple[tuple[str, str], ...]] = (
         INSERT INTO region_new SELECT code, name, kind, valid_from, valid_to, county FROM region;
         DROP TABLE region;
         ALTER TABLE region_new RENAME TO region;
+        -- a store whose regions were read before this migration gets Longyearbyen too
+        INSERT INTO region (code, name, kind)
+        SELECT '2111', 'Longyearbyen', 'territory' WHERE NOT EXISTS (SELECT 1 FROM region WHERE code = '2111')
+            AND EXISTS (SELECT 1 FROM region);
         """,
     ),
 )

@@ -1,0 +1,68 @@
+"""Population weights on a year's own borders, pinned to the real succession of
+municipalities (src/kostra/data/region_succession.csv, from KLASS 131 changes)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kostra.analysis.weights import year_border_weights
+from kostra.sources.bundled import read_bundled_csv
+
+SUCCESSION = read_bundled_csv("region_succession.csv")
+
+POPULATION = pd.DataFrame(
+    [
+        ("pop_total", "3201", 2019, 128_000.0),  # today's Bærum, counted for 2019
+        ("pop_total", "3203", 2019, 94_000.0),  # today's Asker = Asker + Røyken + Hurum of 2019
+        ("pop_total", "0220", 2019, 61_500.0),  # Asker 2019 on its own, as an SSB table gives it
+        ("pop_total", "1508", 2023, 57_000.0),  # Ålesund from 2024
+        ("pop_total", "1580", 2023, 9_300.0),  # Haram from 2024
+        ("pop_total", "3201", 2023, 130_900.0),
+        ("pop_80p", "3201", 2023, 7_100.0),
+    ],
+    columns=["indicator_id", "region_code", "year", "value"],
+)
+
+
+def _weights(*needed: tuple[str, str, int]) -> pd.DataFrame:
+    frame = pd.DataFrame(list(needed), columns=["weight_id", "region_code", "year"])
+    return year_border_weights(frame, POPULATION, SUCCESSION).set_index(["weight_id", "region_code", "year"])
+
+
+@pytest.mark.parametrize(
+    ("code", "year", "value", "how"),
+    [
+        # renumbered twice, same land: 0219 (-2019) -> 3024 (2020-2023) -> 3201 (2024-)
+        ("0219", 2019, 128_000.0, "successors"),
+        ("3024", 2023, 130_900.0, "successors"),
+        # split in 2024: Ålesund 2020-2023 is today's Ålesund plus Haram
+        ("1507", 2023, 66_300.0, "successors"),
+        # its own figure where the store has one
+        ("0220", 2019, 61_500.0, "own"),
+        ("3201", 2023, 130_900.0, "own"),
+    ],
+)
+def test_a_weight_follows_the_land(code: str, year: int, value: float, how: str) -> None:
+    row = _weights(("pop_total", code, year)).loc[("pop_total", code, year)]
+    assert (row["value"], row["how"]) == (value, how)
+
+
+@pytest.mark.parametrize(
+    ("code", "year"),
+    [
+        ("0627", 2019),  # Røyken merged into Asker in 2020: only part of 3203
+        ("1504", 2019),  # Ålesund 2019 merged into 1507 (2020), which split again in 2024
+        ("5012", 2019),  # Snillfjord, divided between three municipalities in 2020
+        ("3024", 2022),  # no population of 3201 for 2022 in this frame: never a guess
+    ],
+)
+def test_a_part_of_a_later_merger_has_no_weight_unless_the_store_has_its_own(code: str, year: int) -> None:
+    row = _weights(("pop_total", code, year)).loc[("pop_total", code, year)]
+    assert row["how"] == "missing" and pd.isna(row["value"])
+
+
+def test_each_weight_series_is_looked_up_separately() -> None:
+    out = _weights(("pop_80p", "3024", 2023), ("pop_80p", "1507", 2023))
+    assert out.loc[("pop_80p", "3024", 2023), "value"] == 7_100.0
+    assert out.loc[("pop_80p", "1507", 2023), "how"] == "missing"  # no pop_80p for 1508/1580

@@ -92,7 +92,8 @@ def test_what_cannot_be_checked_says_why() -> None:
         ("andel", "EAK", 20.4), ("andel", "EKA32", 20.0), ("uveid", "EAK", 1.5), weights=no_oslo_weight
     )
     assert out.loc[("andel", "EAK"), "verdict"] == Verdict.NOT_CHECKABLE
-    assert "1 kommuner med tall mangler befolkning (pop) for 2024" in out.loc[("andel", "EAK"), "reason"]
+    assert "kommuner med tall mangler befolkning (pop) for 2024" in out.loc[("andel", "EAK"), "reason"]
+    assert out.loc[("andel", "EAK"), "lacking"] == "0301"
     assert out.loc[("andel", "EKA32"), "verdict"] == Verdict.SAME  # Oslo is not in Akershus
     assert "ferdig beregnet forholdstall (*)" in out.loc[("uveid", "EAK"), "reason"]
     unknown_groups = _check(("andel", "EKG13", 17.5), groups={2024: "gruppene er demodata"})

@@ -34,6 +34,7 @@ CHECK_COLUMNS: Final = (
     "members",
     "verdict",
     "reason",
+    "lacking",
 )
 
 
@@ -173,11 +174,14 @@ def _check_one(
         w = np.array([weight_of.get((weight, c, year), math.nan) for c in members])
         lacking = [c for c, x in zip(members, w, strict=True) if not x > 0]
         if lacking:
-            return _not_checkable(
-                f"{len(lacking)} kommuner med tall mangler befolkning ({weight}) for {year} på årets "
-                f"grenser (f.eks. {lacking[0]}); les inn SSBs befolkningstall for året",
-                len(members),
-            )
+            return {
+                **_not_checkable(
+                    f"kommuner med tall mangler befolkning ({weight}) for {year} på årets grenser (kommuner "
+                    "som senere er slått sammen); les inn SSBs befolkningstall for året",
+                    len(members),
+                ),
+                "lacking": " ".join(lacking),
+            }
         kostra = float(np.sum(figures * w) / np.sum(w))
     else:
         kostra = float(np.mean(figures))

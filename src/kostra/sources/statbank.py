@@ -59,6 +59,9 @@ _REGION_HEADERS = ("region", "kommune", "kokkommuneregion")
 _YEAR_HEADERS = ("år", "ar", "tid", "year", "time")
 _CONTENTS_HEADERS = ("statistikkvariabel", "contentscode", "contents", "statistikkvariabler")
 _REGION_VALUE = re.compile(r"^(?P<code>\d{4}|EAK(?:UO)?|EKG\d{2}|EKA\d{2})(?:\s+(?P<name>.*))?$")
+# Longer than any region's name ("Porsanger - Porsáŋgu - Porsanki" has 31 characters).
+_LONGEST_REGION_NAME: Final = 40
+_NOTE_STARTS: Final = ("..", ".", ":", "-", "(", "[", "*", "Kilde", "Merknad", "Note", "Fotnote")
 _YEAR_AT_END = re.compile(r"^(?P<prefix>.*?)\s*(?P<year>(?:19|20)\d{2})$")
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 
@@ -276,9 +279,41 @@ def _year_and_contents(header: str, layout: _Layout, name: str) -> tuple[int | N
     return int(match["year"]), prefix
 
 
-def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame:
-    """Tidy frame from (line number, cells) pairs, header included."""
-    body = [(n, cells) for n, cells in rows if any(str(c or "").strip() for c in cells)]
+def _year_row(cells: Sequence[Any], width: int) -> list[str | None] | None:
+    """The years of a second header row (an empty first cell, then years), or None."""
+    texts = [str(c).strip() if c is not None else "" for c in cells] + [""] * (width - len(cells))
+    given = [t for t in texts if t]
+    if texts[0] or not given or not all(re.fullmatch(r"(19|20)\d{2}", t) for t in given):
+        return None
+    return [t or None for t in texts]
+
+
+def _with_years(headers: list[str], years: list[str | None]) -> list[str]:
+    """Header texts "<figure> <year>", the figure carried right over its merged cells."""
+    out, figure = [], ""
+    for header, year in zip(headers, years, strict=False):
+        figure = header or figure
+        out.append(f"{figure} {year}" if year else header)
+    return out
+
+
+def _is_note(region: str, values: Sequence[Any]) -> bool:
+    """A footnote under the table (the legend of the symbols, the source): a sentence in
+    the first column and nothing in the number columns. A region's name is short and
+    never starts with a symbol, so a region whose figures are all blank is still read
+    (as missing, "..")."""
+    if not all(v is None or str(v).strip() == "" for v in values):
+        return False
+    if not region:
+        return True
+    return _REGION_VALUE.match(region) is None and (
+        len(region) > _LONGEST_REGION_NAME or region.startswith(_NOTE_STARTS)
+    )
+
+
+def _headers(body: Sequence[tuple[int, list[Any]]], name: str) -> tuple[list[str], int]:
+    """The column headers and where the rows begin: the first row with two cells filled,
+    and the row of years below it in statbank's XLSX."""
     header_at = next(
         (i for i, (_, cells) in enumerate(body) if sum(1 for c in cells if str(c or "").strip()) >= 2),
         None,
@@ -286,13 +321,31 @@ def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame
     if header_at is None or header_at + 1 >= len(body):
         raise InputError(f"{name}: fant ingen tabell (en overskriftsrad fulgt av rader med tall)")
     raw_headers = [str(c or "").strip().strip('"') for c in body[header_at][1]]
+    first = header_at + 1
+    years = _year_row(body[first][1], len(raw_headers))
+    if years is not None:
+        # Statbank's XLSX: figures in one header row (each over all its year columns, the
+        # cell merged), the years in the row below.
+        raw_headers = _with_years(raw_headers, years)
+        first += 1
+        if first >= len(body):
+            raise InputError(f"{name}: fant ingen tabell (en overskriftsrad fulgt av rader med tall)")
+    return raw_headers, first
+
+
+def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame:
+    """Tidy frame from (line number, cells) pairs, header included."""
+    body = [(n, cells) for n, cells in rows if any(str(c or "").strip() for c in cells)]
+    raw_headers, first = _headers(body, name)
     headers = [_norm(h) for h in raw_headers]
-    layout = _layout(headers, body[header_at + 1][1], name)
+    layout = _layout(headers, body[first][1], name)
     per_column = {i: _year_and_contents(raw_headers[i], layout, name) for i in layout.values}
     out: list[tuple[Any, ...]] = []
-    for line, cells in body[header_at + 1 :]:
+    for line, cells in body[first:]:
         cells = list(cells) + [None] * (len(headers) - len(cells))
         region = str(cells[layout.region] or "").strip()
+        if _is_note(region, [cells[i] for i in layout.values]):
+            continue
         if not region:
             raise InputError(f"{name}, rad {line}: regionen er tom")
         match = _REGION_VALUE.match(region)

@@ -197,7 +197,11 @@ def _print_checks(
         out.print(table)
     lost = checks[checks["verdict"] == Verdict.NOT_CHECKABLE]
     for reason, part in lost.groupby("reason", sort=False):
-        out.print(f"Ikke kontrollerbare ({format_nb(len(part), 0)}): {reason}", markup=False)
+        lacking = sorted({c for codes in part["lacking"].dropna() for c in str(codes).split()})
+        which = (
+            f" [{format_nb(len(lacking), 0)} kommuner, f.eks. {', '.join(lacking[:4])}]" if lacking else ""
+        )
+        out.print(f"Ikke kontrollerbare ({format_nb(len(part), 0)}): {reason}{which}", markup=False)
 
 
 @data_app.command("fetch")

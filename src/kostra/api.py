@@ -624,7 +624,9 @@ class Session:
         stat_years = sorted({y - k for y in years for k in (0, 1)})
         _, subject_keys = self._membership(group, [], subjects)
         if observations is not None:
-            weights = obs[obs["indicator_id"].isin(weight_ids)]
+            weights = self._with_year_border_weights(
+                values, obs[obs["indicator_id"].isin(weight_ids)], indicators
+            )
             membership, _ = self._membership(group, stat_years, subjects)
             stats = compute_group_stats(values, weights, membership, _rules(indicators))
         else:
@@ -663,12 +665,54 @@ class Session:
         weight_ids = sorted({i.weight for i in indicators if i.weight})
         obs = self.observations(ids + weight_ids, years)
         membership, _ = self._membership(group, years, subjects)
+        values = obs[obs["indicator_id"].isin(ids)]
         return compute_group_stats(
-            obs[obs["indicator_id"].isin(ids)],
-            obs[obs["indicator_id"].isin(weight_ids)],
+            values,
+            self._with_year_border_weights(values, obs[obs["indicator_id"].isin(weight_ids)], indicators),
             membership,
             _rules(indicators),
         )
+
+    def _with_year_border_weights(
+        self, values: pd.DataFrame, weights: pd.DataFrame, indicators: Sequence[Indicator]
+    ) -> pd.DataFrame:
+        """``weights`` with a weight for every figure of a municipality that has since been
+        renumbered or split (1507 Ålesund 2020-2023 = today's 1508 + 1580), taken from the
+        population of the land it became (:func:`~kostra.analysis.weights.year_border_weights`)."""
+        weight_of = {i.id: i.weight for i in indicators if i.average == "weighted" and i.weight}
+        rows = values[values["value"].notna() & values["indicator_id"].isin(list(weight_of))]
+        if rows.empty:
+            return weights
+        needed = pd.DataFrame(
+            {
+                "weight_id": rows["indicator_id"].map(weight_of),
+                "region_code": rows["region_code"],
+                "year": rows["year"],
+            }
+        ).drop_duplicates()
+        have = pd.MultiIndex.from_arrays([weights["indicator_id"], weights["region_code"], weights["year"]])
+        needed = needed[
+            ~pd.MultiIndex.from_arrays([needed["weight_id"], needed["region_code"], needed["year"]]).isin(
+                have
+            )
+        ]
+        if needed.empty:
+            return weights
+        population = weights.loc[weights["value"].notna(), ["indicator_id", "region_code", "year", "value"]]
+        derived = year_border_weights(needed, population, self.succession)
+        derived = derived[derived["how"] == "successors"]
+        if derived.empty:
+            return weights
+        extra = pd.DataFrame(
+            {
+                "indicator_id": derived["weight_id"],
+                "region_code": derived["region_code"],
+                "year": derived["year"],
+                "value": derived["value"],
+                "release_kind": "derived",
+            }
+        )
+        return pd.concat([weights, extra], ignore_index=True)
 
     @_one_state
     def profile(

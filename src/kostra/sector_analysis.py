@@ -35,6 +35,7 @@ from kostra.analysis.quality import (
     flag_merger_breaks,
     flag_revisions,
     flag_thin_groups,
+    flag_unweighted_members,
 )
 from kostra.analysis.regions import Region, require_municipality
 from kostra.analysis.resource_use import compute_need_adjusted, compute_resource_use
@@ -343,6 +344,7 @@ def _flags(
     diff = diff[diff["indicator_id"].isin(labels)]
     flags += flag_revisions(diff, subject.code, labels, {i.id: i.decimals for i in indicators})
     flags += flag_thin_groups(profile, chosen.name, year)
+    flags += flag_unweighted_members(profile, chosen.name, year)
     flags += flag_extremes(profile, subject.code, subject.short_name, words.within, year)
     return flags
 

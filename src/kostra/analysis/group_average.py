@@ -5,7 +5,9 @@ sum of denominators, i.e. each member's value weighted by its denominator (the
 target population, the recipients ...), which leans towards the largest
 members. Ready-made ratios (``*`` in published tables) use the *unweighted*
 mean of the members with data. Highest and lowest are taken over the members
-with data. Missing values are left out; they never count as zero.
+with data. Missing values are left out; they never count as zero. A member with a
+value but no weight cannot be in a weighted average; it is counted in
+``members_without_weight`` so that the gap is told, never silent.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ STAT_COLUMNS = (
     "lowest_region",
     "members",
     "members_with_data",
+    "members_without_weight",
     "demodata",
 )
 
@@ -51,7 +54,8 @@ def compute_group_stats(
         weight=rows["indicator_id"].map(dict(zip(rules["indicator_id"], rules["weight"], strict=True))),
     )
     w, w_demo = _weights_of(rows, weights[weights["region_code"].isin(membership["region_code"].unique())])
-    weighted = rows["average"].to_numpy() == "weighted"
+    # A figure in absolute numbers (a count) has no weight: SSB averages those arithmetically.
+    weighted = (rows["average"].to_numpy() == "weighted") & rows["weight"].notna().to_numpy()
     weight = np.where(weighted, w, 1.0)
     usable = ~weighted | (np.nan_to_num(weight, nan=0.0) > 0)
     demo = np.zeros(len(rows), dtype=bool)
@@ -84,6 +88,9 @@ def compute_group_stats(
             "highest_region": regions[highest_first[starts]],
             "lowest_region": regions[lowest_first[starts]],
             "members_with_data": np.bincount(codes, minlength=count),
+            "members_without_weight": np.bincount(
+                codes, weights=(~usable).astype(float), minlength=count
+            ).astype(int),
             "demodata": np.bincount(codes, weights=demo.astype(float), minlength=count) > 0,
         }
     )

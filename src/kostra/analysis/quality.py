@@ -23,6 +23,7 @@ __all__ = [
     "flag_merger_breaks",
     "flag_revisions",
     "flag_thin_groups",
+    "flag_unweighted_members",
 ]
 
 JUMP_PERCENT = 20.0
@@ -31,7 +32,7 @@ JUMP_POINTS = 5.0
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # jump | merger_break | revised | thin_group | highest | lowest
+    kind: str  # jump | merger_break | revised | thin_group | unweighted_member | highest | lowest
     message_nb: str
     indicator_id: str | None = None
     region_code: str | None = None
@@ -129,6 +130,27 @@ def flag_thin_groups(
                     year,
                 )
             )
+    return flags
+
+
+def flag_unweighted_members(profile: pd.DataFrame, group: str, year: int) -> list[Flag]:
+    """Members with a figure but no population to weigh it by (a municipality of that year
+    that later merged, when the store lacks its own population): left out of the average."""
+    flags = []
+    if "members_without_weight" not in profile:
+        return flags
+    for row in profile[profile["members_without_weight"] > 0].itertuples():
+        flags.append(
+            Flag(
+                "unweighted_member",
+                f"{row.indicator}: {row.members_without_weight} av {row.members_with_data} kommuner i "
+                f"{group} med tall for {year} mangler befolkning å veie med (kommuner som senere er slått "
+                "sammen) og er ikke med i snittet; les inn SSBs befolkningstall for året.",
+                row.indicator_id,
+                None,
+                year,
+            )
+        )
     return flags
 
 

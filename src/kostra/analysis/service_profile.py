@@ -75,7 +75,14 @@ def compute_profile(
     stat_grid = _Grid(stats, "group_key", keys, ids, span)
     stat = {
         column: stat_grid.cube(stats[column].to_numpy(dtype=float), np.nan)
-        for column in ("average", "highest", "lowest", "members", "members_with_data")
+        for column in (
+            "average",
+            "highest",
+            "lowest",
+            "members",
+            "members_with_data",
+            "members_without_weight",
+        )
     }
     stat_demo = stat_grid.cube(stats["demodata"].to_numpy(dtype=bool), False)
     where = {
@@ -102,6 +109,9 @@ def compute_profile(
                 lowest_region=where["lowest_region"][g, np.arange(n_ind), t].ravel(),
                 members=np.nan_to_num(stat["members"][g, np.arange(n_ind), t]).astype(int).ravel(),
                 members_with_data=np.nan_to_num(stat["members_with_data"][g, np.arange(n_ind), t])
+                .astype(int)
+                .ravel(),
+                members_without_weight=np.nan_to_num(stat["members_without_weight"][g, np.arange(n_ind), t])
                 .astype(int)
                 .ravel(),
                 index=(100 * current / average).ravel(),

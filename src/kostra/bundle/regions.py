@@ -34,6 +34,11 @@ def _splits() -> pd.DataFrame:
     return pd.read_csv(StringIO(text), dtype=str).astype({"year": int})
 
 
+def _kept_numbers() -> pd.DataFrame:
+    text = resources.files("kostra.catalog").joinpath("region_kept_numbers.csv").read_text("utf-8")
+    return pd.read_csv(StringIO(text), dtype=str)
+
+
 def read_history(path: Path) -> pd.DataFrame:
     """Every municipality code 1994-2024 with its validity and today's code."""
     raw = pd.read_csv(path, dtype=str)
@@ -109,6 +114,12 @@ def build_region_tables(shared: Path) -> RegionTables:
         )
     ]
     first_year = starts.groupby("new_code")["year"].min()
+    # A new number made by a merger alone (Kinn 4602 from Flora and Vågsøy in 2020) starts
+    # with the merger, unless the municipality merged into kept its number (Stavanger, and
+    # Tingvoll, which took in a part of Halsa).
+    kept = set(_kept_numbers()["code"])
+    merged_into = succession[~succession["new_code"].isin(kept)].groupby("new_code")["year"].min()
+    first_year = first_year.combine_first(merged_into).drop(list(kept), errors="ignore")
     current = klass.rename(columns={"code": "code", "name": "name"}).copy()
     current["valid_from"] = current["code"].map(first_year)
     current["valid_to"] = None

@@ -119,3 +119,19 @@ def test_members_of_each_kind_of_aggregate() -> None:
 )
 def test_ssb_rounds_half_away_from_zero(value: float, decimals: int, expected: float) -> None:
     assert round_half_away(value, decimals) == expected
+
+
+def test_longyearbyen_without_a_population_is_left_out_of_the_country_and_said_so() -> None:
+    no_longyearbyen = WEIGHTS[WEIGHTS["region_code"] != "2111"]
+    out = _check(("andel", "EAK", 20.0), ("andel", "EKA32", 20.0), weights=no_longyearbyen)
+    assert out.loc[("andel", "EAK"), "kostra"] == pytest.approx(20.0)  # (1000 + 6000 + 3000) / 500
+    assert out.loc[("andel", "EAK"), "members"] == 3
+    assert "uten Longyearbyen" in out.loc[("andel", "EAK"), "reason"]
+    assert out.loc[("andel", "EKA32"), "reason"] == ""
+
+
+def test_without_longyearbyens_weight_a_difference_is_no_verdict() -> None:
+    no_longyearbyen = WEIGHTS[WEIGHTS["region_code"] != "2111"]
+    out = _check(("andel", "EAK", 20.4), weights=no_longyearbyen)  # 20.4 needs Longyearbyen in
+    assert out.loc[("andel", "EAK"), "verdict"] == Verdict.NOT_CHECKABLE
+    assert "les inn Longyearbyens befolkning" in out.loc[("andel", "EAK"), "reason"]

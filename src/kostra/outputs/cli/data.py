@@ -195,6 +195,12 @@ def _print_checks(
         )
     if len(checked):
         out.print(table)
+    noted = checked[checked["reason"].fillna("") != ""]
+    for reason, part in noted.groupby("reason", sort=False):
+        shown = ", ".join(
+            f"{places.get(str(c), str(c))} {y}" for c, y in zip(part["aggregate"], part["year"], strict=True)
+        )
+        out.print(f"Merknad ({shown}): {reason}", markup=False)
     lost = checks[checks["verdict"] == Verdict.NOT_CHECKABLE]
     for reason, part in lost.groupby("reason", sort=False):
         lacking = sorted({c for codes in part["lacking"].dropna() for c in str(codes).split()})

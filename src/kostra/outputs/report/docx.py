@@ -24,7 +24,7 @@ from docx.oxml import parse_xml
 from docx.shared import Cm
 
 from kostra.outputs.report.drawing import render_png
-from kostra.outputs.report.model import Report, ReportTable
+from kostra.outputs.report.model import Cell, Report, ReportTable
 
 __all__ = ["render_docx"]
 
@@ -77,11 +77,11 @@ def _text_width(text: str, *, bold: bool = False) -> int:
     return math.ceil(em * TABLE_TEXT * 10 * (_BOLD if bold else 1.0))  # 1 pt = 20 twips
 
 
-def _column_width(texts: list[str], heading: str) -> int:
+def _column_width(cells: list[Cell], heading: str) -> int:
     """Room for the column's widest figure on one line; its heading may wrap between words."""
     words = [w for w in re.split(r"\s+|(?<=[-/])", heading) if w]
     widest = max(
-        [_text_width(t) for t in texts] + [_text_width(w, bold=True) for w in words],
+        [_text_width(c.text, bold=c.strong) for c in cells] + [_text_width(w, bold=True) for w in words],
         default=0,
     )
     return math.ceil(widest * 1.05) + 2 * CELL_MARGIN + 20
@@ -106,13 +106,12 @@ def _widths(table: ReportTable) -> list[int]:
     column takes the rest; when the labels need less, every column shares what is over."""
     body = [cells for heading, cells in table.rows if not (heading is not None and not cells)]
     numbers = [
-        _column_width([cells[i].text for cells in body], table.columns[i])
-        for i in range(1, len(table.columns))
+        _column_width([cells[i] for cells in body], table.columns[i]) for i in range(1, len(table.columns))
     ]
     if sum(numbers) > TEXT_WIDTH:  # cannot happen with the report's tables; shrink evenly
         numbers = [n * TEXT_WIDTH // sum(numbers) for n in numbers]
     label = TEXT_WIDTH - sum(numbers)
-    wanted = _column_width([cells[0].text for cells in body], table.columns[0]) if numbers else label
+    wanted = _column_width([cells[0] for cells in body], table.columns[0]) if numbers else label
     if wanted < label:  # room to spare: figure columns alike, then every column a share
         numbers = _even_out(numbers, TEXT_WIDTH - wanted)
         share = (TEXT_WIDTH - sum(numbers) - wanted) // len(table.columns)
@@ -151,7 +150,8 @@ def _table_xml(table: ReportTable, style_id: str | None) -> str:
             rows.append(
                 "<w:tr>"
                 + "".join(
-                    _cell(c.text, w, right=i > 0) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+                    _cell(c.text, w, bold=c.strong, right=i > 0)
+                    for i, (c, w) in enumerate(zip(cells, widths, strict=True))
                 )
                 + "</w:tr>"
             )
@@ -187,10 +187,8 @@ def _table(document: Any, table: ReportTable, styles: _Styles) -> None:
         _paragraph(document, table.note).runs[0].italic = True
 
 
-def render_docx(report: Report, template: Path | None = None) -> bytes:
-    document = Document(str(template)) if template else Document()
-    _a4(document)
-    styles = _Styles(document)
+def _front_matter(document: Any, report: Report, styles: _Styles) -> None:
+    """Title, comparison, the DEMODATA warning, sources and what the SSB marks mean."""
     _paragraph(document, report.title, styles.title)
     _paragraph(
         document,
@@ -201,6 +199,15 @@ def render_docx(report: Report, template: Path | None = None) -> bytes:
             document, "DEMODATA: Rapporten bygger helt eller delvis på genererte tall, ikke SSBs."
         ).runs[0].bold = True
     _paragraph(document, report.source_line)
+    if report.ssb_note:
+        _paragraph(document, report.ssb_note).runs[0].italic = True
+
+
+def render_docx(report: Report, template: Path | None = None) -> bytes:
+    document = Document(str(template)) if template else Document()
+    _a4(document)
+    styles = _Styles(document)
+    _front_matter(document, report, styles)
     for chapter in report.chapters:
         _paragraph(document, chapter.title, styles.headings[1])
         _paragraph(document, chapter.intro)

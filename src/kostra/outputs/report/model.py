@@ -19,12 +19,14 @@ import pandas as pd
 from kostra.formatting import format_nb, is_missing
 from kostra.outputs.report.charts import profile_chart, series_chart, summary_chart
 from kostra.outputs.report.drawing import draw_later, get_ready
+from kostra.outputs.report.ssb_marks import COLUMN as SSB_COLUMN
+from kostra.outputs.report.ssb_marks import SsbMark, explanation, legend, ssb_marks
 from kostra.sector_analysis import SectorAnalysis
 
 if TYPE_CHECKING:
     from kostra.api import Session
 
-__all__ = ["STATIC_CHARTS", "Cell", "Chapter", "Report", "ReportTable", "build_report"]
+__all__ = ["SSB_COLUMN", "STATIC_CHARTS", "Cell", "Chapter", "Report", "ReportTable", "build_report"]
 
 # The chart images each format embeds (HTML draws its charts in the browser; Excel has data only).
 STATIC_CHARTS: dict[str, tuple[str, ...]] = {"pdf": ("svg",), "docx": ("png",)}
@@ -36,6 +38,10 @@ class Cell:
     value: float | None = None
     decimals: int = 0
     source: str = ""  # provenance: "SSB 12209 KOS... · 3201 · 2024 · utgivelse 3 (revidert)"
+    # The text spelled out, for a format that shows words where the others show a symbol
+    # (Excel: "kontrollert mot SSB" for ✓), and whether it must stand out (AVVIK).
+    full: str = ""
+    strong: bool = False
 
 
 @dataclass
@@ -81,6 +87,7 @@ class Report:
     releases: list[str]
     demodata: bool
     created: date = field(default_factory=date.today)
+    ssb_note: str = ""  # what "kontrollert mot SSB" in the indicator tables means, once
 
     @property
     def title(self) -> str:
@@ -140,13 +147,28 @@ def _cell(value: Any, decimals: int, source: str = "") -> Cell:
     return Cell(format_nb(float(value), decimals), float(value), decimals, source)
 
 
+def _mark_cell(mark: SsbMark) -> Cell:
+    return Cell(mark.symbol, source=mark.title, full=mark.phrase, strong=mark.checked is False)
+
+
 def _profile_table(
-    analysis: SectorAnalysis, profile_id: str, title: str, provenance: dict[tuple[str, int], str]
+    analysis: SectorAnalysis,
+    profile_id: str,
+    title: str,
+    provenance: dict[tuple[str, int], str],
+    marks: dict[str, SsbMark],
 ) -> ReportTable:
     year = analysis.year
     years = [year - 2, year - 1, year]
     group = analysis.group.name
-    columns = ["Indikator", *[str(y) for y in years], f"Snitt {group}", f"Høyest {group}", f"Lavest {group}"]
+    columns = [
+        "Indikator",
+        *[str(y) for y in years],
+        f"Snitt {group}",
+        f"Høyest {group}",
+        f"Lavest {group}",
+        SSB_COLUMN,
+    ]
     part = analysis.profile[analysis.profile["profile"] == profile_id]
     rows: list[tuple[str | None, list[Cell]]] = []
     current = None
@@ -173,10 +195,11 @@ def _profile_table(
                     _cell(row["group_average"], decimals, group_source),
                     _cell(row["group_highest"], decimals, f"{row.get('highest_region_name') or ''} {year}"),
                     _cell(row["group_lowest"], decimals, f"{row.get('lowest_region_name') or ''} {year}"),
+                    _mark_cell(marks.get(str(row["indicator_id"]), SsbMark(None))),
                 ],
             )
         )
-    note = "* = uvektet snitt. Kilde: SSB (KOSTRA)."
+    note = f"* = uvektet snitt. {legend(year)} Kilde: SSB (KOSTRA)."
     return ReportTable(title, columns, rows, note)
 
 
@@ -232,8 +255,17 @@ def _long_data(analysis: SectorAnalysis) -> pd.DataFrame:
     ]
 
 
-def build_chapter(session: Session, analysis: SectorAnalysis, labels: dict[int, str]) -> Chapter:
+def build_chapter(
+    session: Session,
+    analysis: SectorAnalysis,
+    labels: dict[int, str],
+    marks: dict[str, SsbMark] | None = None,
+) -> Chapter:
+    """One service area's chapter; ``marks``: each indicator against SSB's country figure
+    (:func:`~kostra.outputs.report.ssb_marks.ssb_marks`), looked up when not given."""
     provenance = _provenance(session, analysis, labels)
+    if marks is None:
+        marks = ssb_marks(session, list(analysis.profile["indicator_id"]), analysis.year)
     tables = []
     charts = []
     for profile in analysis.sector.profiles:
@@ -242,7 +274,7 @@ def build_chapter(session: Session, analysis: SectorAnalysis, labels: dict[int, 
         title = analysis.sector.name_nb + (
             "" if len(analysis.sector.profiles) == 1 else f" – {profile.name_nb}"
         )
-        tables.append(_profile_table(analysis, profile.id, title, provenance))
+        tables.append(_profile_table(analysis, profile.id, title, provenance, marks))
         part = analysis.profile[analysis.profile["profile"] == profile.id]
         charts.append(
             (
@@ -458,12 +490,13 @@ def build_report(
         )
     )
     labels = _release_labels(session)
+    marks = ssb_marks(session, [i.id for i in wanted], year)
     analyses = []
     chapters = []
     # Chapter by chapter, so one chapter's charts are drawn while the next is analysed.
     for sector_id in sector_ids:
         analysis = session.analyse(municipality, sector_id, year, group, peers)
-        chapter = build_chapter(session, analysis, labels)
+        chapter = build_chapter(session, analysis, labels, marks)
         _draw_soon(chapter, kinds)
         analyses.append(analysis)
         chapters.append(chapter)
@@ -485,4 +518,5 @@ def build_report(
         chapters,
         used[:6],
         any(c.demodata for c in chapters),
+        ssb_note=explanation(first.year),
     )

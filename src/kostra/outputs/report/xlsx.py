@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from kostra.outputs.report.model import Report, ReportTable
+from kostra.outputs.report.model import SSB_COLUMN, Report, ReportTable
 
 __all__ = ["render_xlsx"]
 
@@ -34,6 +34,7 @@ def _number_format(decimals: int) -> str:
 class _Styles:
     def __init__(self, book: Any) -> None:
         self.bold = book.add_format({"bold": True})
+        self.strong = book.add_format({"bold": True, "font_color": "#b00020"})
         self.heading = book.add_format({"bold": True, "font_size": 13, "font_color": "#1f5f8b"})
         self.numbers = {d: book.add_format({"num_format": _number_format(d)}) for d in range(5)}
         self.figure = book.add_format({"num_format": "#,##0.0##"})  # shown rounded, stored whole
@@ -53,7 +54,9 @@ def _write_table(sheet: Any, row: int, table: ReportTable, styles: _Styles) -> i
             row += 1
             continue
         for col, cell in enumerate(cells):
-            if col == 0 or cell.value is None:
+            if cell.full:  # words, not the symbol the other formats explain in a legend
+                sheet.write_string(row, col, cell.full, styles.strong if cell.strong else None)
+            elif col == 0 or cell.value is None:
                 sheet.write_string(row, col, cell.text)
             else:
                 sheet.write_number(row, col, cell.value, styles.numbers[min(cell.decimals, 4)])
@@ -118,11 +121,18 @@ def render_xlsx(report: Report) -> bytes:
         sheet.write(0, 0, f"{chapter.title}: {report.municipality} {report.year}", styles.heading)
         sheet.write(1, 0, report.source_line)
         row = 3
+        if report.ssb_note and any(SSB_COLUMN in t.columns for t in chapter.tables):
+            sheet.write(2, 0, report.ssb_note)
+            row = 4
         for table in chapter.tables:
             row = _write_table(sheet, row, table, styles)
+        figures = max((len(t.columns) for t in chapter.tables), default=1) - 1
         sheet.set_column(0, 0, 60)
-        sheet.set_column(1, 6, 14)
-        sheet.set_column(7, 14, 50)
+        sheet.set_column(1, figures, 14)
+        sheet.set_column(figures + 1, 2 * figures, 50)
+        for table in chapter.tables:
+            if SSB_COLUMN in table.columns:  # room for "ikke kontrollert mot SSB"
+                sheet.set_column(table.columns.index(SSB_COLUMN), table.columns.index(SSB_COLUMN), 24)
     data = pd.concat([c.long_data for c in report.chapters if not c.long_data.empty], ignore_index=True)
     sectors = {c.id: c.title for c in report.chapters}
     _write_data(book.add_worksheet(_sheet_name("Data", used)), data, styles, sectors)

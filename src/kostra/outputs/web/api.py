@@ -19,6 +19,7 @@ from kostra.api import Session
 from kostra.catalog import Indicator, Sector
 from kostra.errors import InputError, ParameterError
 from kostra.outputs.profile_table import profile_columns, render_profile_csv, render_profile_json
+from kostra.outputs.report.ssb_marks import ssb_marks
 from kostra.outputs.web.query import MAX_PEERS, check_query, peers_of
 from kostra.sector_analysis import SERIES_YEARS
 
@@ -234,10 +235,21 @@ def _file_name(table: pd.DataFrame, suffix: str) -> str:
     return f"kostra-{table.attrs['region_code']}-{table.attrs['sector']}-{table.attrs['year']}.{suffix}"
 
 
+def _with_ssb_marks(session: Session, rows: list[dict[str, Any]], year: int) -> None:
+    """Each indicator row gets ``checked_against_ssb``: true when kostra reproduces SSB's own
+    country figure for ``year``, false when it does not, null when that was not checked."""
+    marks = ssb_marks(session, [str(r["indicator_id"]) for r in rows], year)
+    for row in rows:
+        row["checked_against_ssb"] = marks[str(row["indicator_id"])].checked
+
+
 @router.get("/profile")
-def profile(table: ProfileTable) -> Any:
-    """The service profile and indicator table (as ``kostra profile --format json``)."""
-    return json.loads(render_profile_json(table))
+def profile(request: Request, table: ProfileTable) -> Any:
+    """The service profile and indicator table (as ``kostra profile --format json``), each
+    indicator with ``checked_against_ssb`` (true, false or null: not checked)."""
+    doc = json.loads(render_profile_json(table))
+    _with_ssb_marks(session_of(request), doc["rows"], int(doc["year"]))
+    return doc
 
 
 @router.get("/profile.csv", response_class=Response)
@@ -360,4 +372,6 @@ def analysis(
     session = session_of(request)
     peers = peers_of(compare)
     result = session.analyse(municipality, service_area(session, sector).id, year, group, peers)
-    return json.loads(json.dumps(result.to_dict(), default=str))
+    doc = json.loads(json.dumps(result.to_dict(), default=str))
+    _with_ssb_marks(session, doc["profile"], result.year)
+    return doc

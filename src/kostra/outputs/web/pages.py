@@ -20,6 +20,7 @@ from kostra.catalog import Indicator
 from kostra.errors import ParameterError, YearNotAvailable
 from kostra.formatting import format_nb
 from kostra.outputs.report.charts import NB_LOCALE, SCHEMA, profile_chart, series_chart
+from kostra.outputs.report.ssb_marks import explanation, ssb_marks
 from kostra.outputs.web import assets
 from kostra.outputs.web.api import (
     Group,
@@ -215,6 +216,8 @@ def sector_page(
         result=result,
         charts=charts,
         peers=peers,
+        marks=ssb_marks(session, list(result.profile["indicator_id"]), result.year),
+        ssb_note=explanation(result.year),
         groups=[g for g in session.groups.values() if g.kind in ("network", "kostra", "country")],
         demodata=result.demodata,
     )
@@ -274,7 +277,14 @@ def indicator_page(
     }
     demodata = bool((frame["release_kind"] == "demodata").any())
     return _page(
-        "indicator.html.j2", indicator=indicator, year=year, rows=rows, chart=chart, demodata=demodata
+        "indicator.html.j2",
+        indicator=indicator,
+        year=year,
+        rows=rows,
+        chart=chart,
+        demodata=demodata,
+        mark=ssb_marks(session, [indicator.id], year)[indicator.id],
+        ssb_note=explanation(year),
     )
 
 

@@ -165,6 +165,15 @@ def test_data_status(run: Run, sector: str | None, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("sector", [*SECTORS, None])
+def test_data_check(run: Run, sector: str | None, fmt: str) -> None:
+    # The bundle has none of SSB's aggregates: the command says how to get them, and succeeds.
+    result = run("data", "check", *(["-s", sector] if sector else []), "-f", fmt)
+    assert result.exit_code == 0 and "Traceback" not in _shown(result), _shown(result)
+    assert "kostra data import" in _shown(result).replace("\n", " ")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_data_diff(run: Run, fmt: str) -> None:
     # The bundle has one release per figure: nothing changed, which is an answer, not an error.
     result = run("data", "diff", "--year", "2024", "-f", fmt)
@@ -191,6 +200,7 @@ def _year_commands(year: int) -> dict[str, list[str]]:
         "report": ["report", "Utsira", "--sectors", "kultur-og-fritid", "-y", y],
         "groups": ["groups", "-y", y],
         "data diff": ["data", "diff", "-y", y],
+        "data check": ["data", "check", "-y", y, "-s", "barnehage"],
     }
 
 

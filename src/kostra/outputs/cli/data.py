@@ -123,8 +123,10 @@ def data_check(
     from kostra.analysis.ssb_check import Verdict
 
     with open_session() as session:
-        if sector is not None:
-            session.service_area(sector)
+        area = session.service_area(sector) if sector is not None else None
+        indicators = [i for i in session.catalog.indicators.values() if area is None or i.sector == area.id]
+        for wanted in year or ():
+            session.resolve_year(indicators, wanted, area.name_nb.lower() if area else "")
         checks = session.ssb_check(year, sector)
         names = {i.id: i.name_nb for i in session.catalog.indicators.values()}
         decimals = {i.id: i.decimals for i in session.catalog.indicators.values()}

@@ -1,21 +1,37 @@
-"""A local stand-in for SSB's APIs on 127.0.0.1, for the client's tests.
+"""A local stand-in for SSB's APIs on 127.0.0.1 that keeps SSB's rules, for the client's tests.
 
-It serves the recorded answers under ``fixtures/ssb/`` (URL-shaped paths) the
-way PxWebApi v2 and KLASS do: ``/config``, table metadata, and data for any
-selection of a recorded table (cut out of the recorded full cube, with SSB's
-error answers for unknown values, missing mandatory dimensions and too many
-cells). Tests add faults — 429 with Retry-After, 5xx, a hang past the client's
+It serves the answers under ``fixtures/ssb/`` (URL-shaped paths) the way
+PxWebApi v2 and KLASS do:
+
+* ``/config``;
+* ``/tables/{id}/metadata``: the table's own metadata file, with the real
+  ``elimination`` flags, the whole region list (municipalities of every year,
+  2111, EAK, EAKUO, EKAnn, EKG01-EKG17) and ``extension.discontinued``;
+* ``/tables/{id}/data``: any selection the metadata allows, with SSB's answers
+  for what it does not: 400 "Missing selection for mandantory variable" (a
+  required dimension left out), 400 "Non-existent value", 404 "Non-existent
+  table", 400 "Too many cells selected". An eliminable dimension left out is
+  summed away, as SSB does. Values come from the recorded ``data.json`` where it
+  has the cell, else a stable made-up figure ("." for a municipality code not
+  valid that year);
+* KLASS ``codesAt``, ``changes``, ``correspondencetables`` and
+  ``correspondsAt`` (any date: the file of the latest date not after it).
+
+Tests add faults — 429 with Retry-After, 5xx, a hang past the client's
 timeout, a truncated body, a malformed but valid JSON answer — to the next
-matching requests.
+matching requests, and may replace an answer (:meth:`FakeSSB.answer`).
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import itertools
 import json
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +42,7 @@ from urllib.parse import parse_qs, urlparse
 ROOT = Path(__file__).parent / "fixtures" / "ssb"
 PXWEB = "/api/pxwebapi/v2"
 KLASS = "/api/klass/v1"
+REGIONS_CSV = Path(__file__).parents[1] / "src" / "kostra" / "data" / "regions.csv"
 
 
 @dataclass
@@ -56,9 +73,18 @@ class FakeSSB:
     faults: list[Fault] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (regex over "path?query", status, body): answers that replace the files
+    replaced: list[tuple[str, int, Any]] = field(default_factory=list)
+    # table id -> metadata document: tables a test adds (or changes) beside the files
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _recorded: dict[str, _Recorded | None] = field(default_factory=dict)
 
     def fault(self, pattern: str, kind: str, times: int = 1, **kwargs: Any) -> None:
         self.faults.append(Fault(pattern, kind, times, **kwargs))
+
+    def answer(self, pattern: str, body: Any, status: int = 200) -> None:
+        """Answer every request whose ``path?query`` matches ``pattern`` with ``body``."""
+        self.replaced.append((pattern, status, body))
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -71,6 +97,9 @@ class FakeSSB:
     def data_requests(self, table: str) -> list[Recorded]:
         return [r for r in self.requests if r.path == f"{PXWEB}/tables/{table}/data"]
 
+    def metadata_requests(self, table: str) -> list[Recorded]:
+        return [r for r in self.requests if r.path == f"{PXWEB}/tables/{table}/metadata"]
+
     # -- PxWebApi ------------------------------------------------------------
     def config(self) -> dict[str, Any]:
         doc: dict[str, Any] = json.loads((self.root / "api/pxwebapi/v2/config.json").read_text("utf-8"))
@@ -78,39 +107,149 @@ class FakeSSB:
         return doc
 
     def cube(self, table: str) -> dict[str, Any] | None:
+        """The recorded data answer of ``table`` (values for some cells), if any."""
         path = self.root / f"api/pxwebapi/v2/tables/{table}/data.json"
         return json.loads(path.read_text("utf-8")) if path.exists() else None
 
+    def recorded(self, table: str) -> _Recorded | None:
+        with self.lock:
+            if table not in self._recorded:
+                self._recorded[table] = _Recorded.of(self.cube(table))
+            return self._recorded[table]
+
     def metadata(self, table: str) -> dict[str, Any] | None:
-        cube = self.cube(table)
-        if cube is None:
-            return None
-        return {k: v for k, v in cube.items() if k not in ("value", "status")}
+        """The table's metadata, as SSB serves it (never derived from a data answer)."""
+        if table in self.tables:
+            return json.loads(json.dumps(self.tables[table]))
+        path = self.root / f"api/pxwebapi/v2/tables/{table}/metadata.json"
+        return json.loads(path.read_text("utf-8")) if path.exists() else None
 
     def data(self, table: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        cube = self.cube(table)
-        if cube is None:
+        meta = self.metadata(table)
+        if meta is None:
             return 404, _problem("Non-existent table", 404)
         chosen = {s["variableCode"]: s["valueCodes"] for s in body.get("selection", [])}
-        positions: list[list[int]] = []
-        for dim in cube["id"]:
-            spec = cube["dimension"][dim]
-            index = spec["category"]["index"]
-            order = sorted(index, key=index.get) if isinstance(index, dict) else list(index)
+        if set(chosen) - set(meta["id"]):
+            return 400, _problem("Non-existent variable", 400)
+        picked: dict[str, list[str]] = {}
+        for dim in meta["id"]:
+            spec = meta["dimension"][dim]
+            order = _order(spec)
             if dim not in chosen:
                 if not spec.get("extension", {}).get("elimination", False):
                     return 400, _problem("Missing selection for mandantory variable", 400)
-                return 400, _problem("Elimination is not recorded in this fake", 400)
+                continue  # eliminated: summed away, not in the answer
             codes = order if chosen[dim] == ["*"] else chosen[dim]
             if any(c not in order for c in codes):
                 return 400, _problem("Non-existent value", 400)
-            positions.append([order.index(c) for c in order if c in set(codes)])
+            picked[dim] = [c for c in order if c in set(codes)]
         cells = 1
-        for p in positions:
-            cells *= len(p)
+        for codes in picked.values():
+            cells *= len(codes)
         if cells > self.max_cells:
             return 400, {**_problem("Too many cells selected", 400), "detail": "Too many cells selected"}
-        return 200, _slice(cube, positions)
+        return 200, self._answer(table, meta, picked)
+
+    def _answer(self, table: str, meta: dict[str, Any], picked: dict[str, list[str]]) -> dict[str, Any]:
+        """The data answer for ``picked`` codes: the metadata's envelope, the chosen
+        categories, and a value (and status) per cell in row-major order."""
+        recorded = self.recorded(table)
+        valid = _validity()
+        geo = meta.get("role", {}).get("geo", [None])[0]
+        time = meta.get("role", {}).get("time", [None])[0]
+        dims = list(picked)
+        values: list[float | int | None] = []
+        status: dict[str, str] = {}
+        for n, combo in enumerate(itertools.product(*(picked[d] for d in dims))):
+            cell = dict(zip(dims, combo, strict=True))
+            found = recorded.get(cell) if recorded else None
+            if found is not None:
+                value, symbol = found
+            elif _not_valid(valid, cell.get(geo or ""), cell.get(time or "")):
+                value, symbol = None, "."
+            else:
+                value, symbol = _made_up(table, cell), None
+            values.append(value)
+            if symbol is not None:
+                status[str(n)] = symbol
+        out = {k: v for k, v in meta.items() if k not in ("dimension", "size", "id", "link")}
+        out["id"] = dims
+        out["size"] = [len(picked[d]) for d in dims]
+        out["dimension"] = {}
+        for dim in dims:
+            spec = json.loads(json.dumps(meta["dimension"][dim]))
+            spec.pop("link", None)
+            kept = picked[dim]
+            spec["category"]["index"] = {c: i for i, c in enumerate(kept)}
+            for key in ("label", "unit"):
+                if key in spec["category"]:
+                    spec["category"][key] = {
+                        c: spec["category"][key][c] for c in kept if c in spec["category"][key]
+                    }
+            out["dimension"][dim] = spec
+        out["role"] = {r: [d for d in ds if d in dims] for r, ds in meta.get("role", {}).items()}
+        out["value"] = values
+        if status:
+            out["status"] = status
+        return out
+
+
+def _order(spec: dict[str, Any]) -> list[str]:
+    index = spec["category"]["index"]
+    return sorted(index, key=index.get) if isinstance(index, dict) else list(index)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """A recorded data answer, looked up by cell."""
+
+    dims: list[str]
+    positions: list[dict[str, int]]
+    strides: list[int]
+    values: list[Any]
+    status: dict[str, str]
+
+    @classmethod
+    def of(cls, cube: dict[str, Any] | None) -> _Recorded | None:
+        if cube is None:
+            return None
+        sizes = cube["size"]
+        strides = [1] * len(sizes)
+        for i in range(len(sizes) - 2, -1, -1):
+            strides[i] = strides[i + 1] * sizes[i + 1]
+        positions = [{c: i for i, c in enumerate(_order(cube["dimension"][d]))} for d in cube["id"]]
+        return cls(list(cube["id"]), positions, strides, cube["value"], cube.get("status") or {})
+
+    def get(self, cell: dict[str, str]) -> tuple[Any, str | None] | None:
+        flat = 0
+        for dim, where, stride in zip(self.dims, self.positions, self.strides, strict=True):
+            if dim not in cell or cell[dim] not in where:
+                return None
+            flat += where[cell[dim]] * stride
+        return self.values[flat], self.status.get(str(flat))
+
+
+@functools.cache
+def _validity() -> dict[str, tuple[int, int]]:
+    """Municipality code -> (first, last) year it was in use."""
+    with REGIONS_CSV.open(encoding="utf-8") as f:
+        return {
+            r["code"]: (int(r["valid_from"] or 0), int(r["valid_to"] or 9999))
+            for r in csv.DictReader(f)
+            if r["kind"] == "municipality"
+        }
+
+
+def _not_valid(valid: dict[str, tuple[int, int]], region: str | None, year: str | None) -> bool:
+    if region is None or year is None or not year.isdigit() or region not in valid:
+        return False
+    first, last = valid[region]
+    return not first <= int(year) <= last
+
+
+def _made_up(table: str, cell: dict[str, str]) -> float:
+    """A stable figure for a cell the recording does not have (the same on every call)."""
+    return round(10 + zlib.crc32("|".join([table, *cell.values()]).encode()) % 90_000 / 10, 1)
 
 
 def without_category(doc: dict[str, Any], dim: str, code: str) -> dict[str, Any]:
@@ -210,6 +349,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         path, query = url.path, parse_qs(url.query)
         self.fake.requests.append(Recorded(method, path, query, body))
+        for pattern, status, replaced in self.fake.replaced:
+            if re.search(pattern, f"{path}?{url.query}"):
+                return status, json.loads(json.dumps(replaced))
         if path == f"{PXWEB}/config":
             return 200, self.fake.config()
         if match := re.fullmatch(rf"{PXWEB}/tables/(\w+)/metadata", path):
@@ -223,7 +365,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _klass(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
         name = path.strip("/").removesuffix(".json")
-        if name.endswith("codesAt"):
+        if name.endswith("correspondsAt"):
+            # KLASS answers any date with the correspondence valid then
+            name += "/" + query.get("targetClassificationId", [""])[0]
+            wanted = query.get("date", [""])[0]
+            dates = sorted(p.stem for p in (self.fake.root / "api/klass/v1" / name).glob("*.json"))
+            earlier = [d for d in dates if d <= wanted]
+            name += "/" + (earlier[-1] if earlier else "none")
+        elif name.endswith("codesAt"):
             # KLASS answers any date; the recordings are for 1 January, so take the latest before it
             wanted = query.get("date", [""])[0]
             dates = sorted(p.stem for p in (self.fake.root / "api/klass/v1" / name).glob("*.json"))

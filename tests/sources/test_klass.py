@@ -8,10 +8,17 @@ from datetime import date
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 
 from kostra.errors import SourceError, SourceUnreachable
-from kostra.sources.klass import KlassClient
+from kostra.sources.klass import (
+    KlassClient,
+    kostra_groups_at,
+    kostra_memberships,
+    oriented_groups,
+    without_years,
+)
 from kostra.sources.pxweb import PxWebClient, RetryPolicy
 from kostra.sources.ratelimit import TokenBucket
 
@@ -180,3 +187,111 @@ def test_alongside_shares_bucket_policy_events_and_counters_with_pxweb() -> None
         klass.fetch_codes_at(131, date(2024, 1, 1))
     assert sleeps == [0.25] and len(events) == 1 and "HTTP 503" in events[0]
     assert pxweb.stats.requests == 2 and pxweb.stats.retries == 1 and pxweb.stats.events == events
+
+
+# -- KOSTRA groups by year, direction checked ----------------------------------------------
+
+MUNICIPALITIES = {"0301", "3201", "4601"}
+
+
+def _pairs(rows: list[tuple[str, str]], **attrs: Any) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [(s, "", t, "") for s, t in rows],
+        columns=["source_code", "source_name", "target_code", "target_name"],
+    )
+    frame.attrs.update(attrs)
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("rows", "attrs"),
+    [
+        ([("0301", "EKG13"), ("3201", "EKG12"), ("4601", "EKG12")], {}),
+        ([("EKG13", "0301"), ("EKG12", "3201"), ("EKG12", "4601")], {}),  # as SSB stores it: 112 -> 131
+        ([("13", "0301"), ("12", "3201"), ("12", "4601")], {"source_id": 112, "target_id": 131}),
+        ([("0301", "13"), ("3201", "12"), ("4601", "12")], {"source_id": 131, "target_id": 112}),
+    ],
+    ids=["131-to-112", "reversed-by-codes", "reversed-by-ids", "by-ids"],
+)
+def test_kostra_groups_come_out_right_whichever_way_klass_gives_them(
+    rows: list[tuple[str, str]], attrs: dict[str, int]
+) -> None:
+    groups = oriented_groups(_pairs(rows, **attrs), MUNICIPALITIES, "korrespondansen")
+    assert dict(zip(groups["code"], groups["group"], strict=True)) == {
+        "0301": "EKG13",
+        "3201": "EKG12",
+        "4601": "EKG12",
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "attrs", "message"),
+    [
+        ([("EKG12", "K12")], {}, "ingen kommunenummer"),
+        ([("0301", "EKG13")], {"source_id": 131, "target_id": 104}, "mellom klassifikasjon 131 og 104"),
+        ([("0301", "Kostragruppe 13")], {}, "ingen kommunenummer som hører til en KOSTRA-gruppe"),
+    ],
+)
+def test_a_correspondence_that_is_not_municipality_to_group_is_one_line(
+    rows: list[tuple[str, str]], attrs: dict[str, int], message: str
+) -> None:
+    with pytest.raises(SourceError, match=message) as info:
+        oriented_groups(_pairs(rows, **attrs), MUNICIPALITIES, "korrespondansen")
+    assert "\n" not in str(info.value)
+
+
+def test_corresponds_at_asks_klass_for_the_date_and_reads_correspondence_items() -> None:
+    answer = {
+        "correspondenceItems": [
+            {
+                "sourceCode": "4601",
+                "sourceName": "Bergen",
+                "targetCode": "EKG12",
+                "targetName": "Kostragruppe 12",
+            }
+        ]
+    }
+    handler, seen = _answers(httpx.Response(200, json=answer))
+    groups = kostra_groups_at(_client(handler, [], []), 2020, {"4601"})
+    assert groups.to_dict("records") == [{"code": "4601", "group": "EKG12"}]
+    assert seen[0].url.path == "/classifications/131/correspondsAt"
+    assert dict(seen[0].url.params) == {"targetClassificationId": "112", "date": "2020-01-01"}
+
+
+def test_a_correspondence_table_carries_its_direction() -> None:
+    table = {
+        "sourceId": 112,
+        "targetId": 131,
+        "correspondenceMaps": [{"sourceCode": "EKG12", "targetCode": "4601"}],
+    }
+    handler, _ = _answers(httpx.Response(200, json=table))
+    frame = _client(handler, [], []).fetch_correspondence(2840)
+    assert frame.attrs == {"source_id": 112, "target_id": 131}
+    assert oriented_groups(frame, {"4601"}, "2840").to_dict("records") == [{"code": "4601", "group": "EKG12"}]
+
+
+def test_memberships_by_year_become_spans_and_other_years_are_kept() -> None:
+    fetched = pd.DataFrame(
+        [("3024", "EKG12", 2020), ("3024", "EKG12", 2021), ("3201", "EKG12", 2024)],
+        columns=["code", "group", "year"],
+    )
+    rows = kostra_memberships(fetched, {"EKG12": "kostragruppe-12"}, "klass-112")
+    assert list(rows.itertuples(index=False, name=None)) == [
+        ("kostragruppe-12", "3024", 2020, 2021, "klass-112"),
+        ("kostragruppe-12", "3201", 2024, 2024, "klass-112"),
+    ]
+    earlier = pd.DataFrame(
+        [
+            ("kostragruppe-12", "4601", None, None, "klass-112"),
+            ("kostragruppe-12", "3024", 2020, 2023, "klass-112"),
+        ],
+        columns=["group_id", "region_code", "from_year", "to_year", "source"],
+    )
+    kept = without_years(earlier, [2021, 2024])
+    assert [(r.region_code, r.from_year, r.to_year) for r in kept.itertuples()] == [
+        ("4601", pd.NA, 2020),
+        ("4601", 2022, 2023),
+        ("4601", 2025, pd.NA),
+        ("3024", 2020, 2020),
+        ("3024", 2022, 2023),
+    ]

@@ -22,6 +22,8 @@ from kostra.sources.pxweb import (
     Selection,
     plan_selections,
     read_answer,
+    resolve_filters,
+    table_total,
 )
 from kostra.sources.ratelimit import TokenBucket
 
@@ -318,3 +320,105 @@ def test_client_reports_an_unreachable_ssb_in_one_line() -> None:
         with pytest.raises(SourceUnreachable, match=r"SSB kan ikke nås på http://ssb\.test") as info:
             client.fetch_config()
     assert "\n" not in str(info.value)
+
+
+# -- required dimensions and discontinued tables -----------------------------------------
+
+WITH_DIMS = {
+    **METADATA,
+    "id": ["KOKkommuneregion0000", "KOKfunksjon0000", "KOKeieform0000", "Kjonn", "ContentsCode", "Tid"],
+    "size": [4, 7, 3, 2, 2, 3],
+    "dimension": {
+        **METADATA["dimension"],
+        "KOKfunksjon0000": {
+            "category": {
+                "index": {c: i for i, c in enumerate(["130", "221", "222", "261", "381", "386", "FGK9"])}
+            },
+            "extension": {"elimination": False},
+        },
+        "KOKeieform0000": {
+            "category": {
+                "index": {"eid": 0, "leid": 1, "samlet": 2},
+                "label": {"eid": "Eid areal", "leid": "Leid areal", "samlet": "Samlet areal"},
+            },
+            "extension": {"elimination": False},
+        },
+        "Kjonn": {
+            "category": {"index": {"1": 0, "2": 1}, "label": {"1": "Menn", "2": "Kvinner"}},
+            "extension": {"elimination": True},
+        },
+    },
+}
+
+
+def _dims():  # type: ignore[no-untyped-def]
+    return read_jsonstat(WITH_DIMS, with_values=False)
+
+
+def test_a_required_dimension_takes_the_catalog_s_value_or_the_table_s_total() -> None:
+    chosen = resolve_filters("11906", _dims(), "A", {"KOKfunksjon0000": "222"}, "indikator x")
+    # KOKeieform0000 is required and left open: its total ("Samlet areal"); Kjonn is eliminable
+    assert chosen == {"KOKfunksjon0000": "222", "KOKeieform0000": "samlet"}
+
+
+def test_a_required_dimension_without_value_or_total_names_what_ssb_offers() -> None:
+    with pytest.raises(SourceError) as info:
+        resolve_filters("11906", _dims(), "A", {"KOKeieform0000": "eid"}, "indikator x")
+    assert str(info.value) == (
+        "tabell 11906: dimensjonen KOKfunksjon0000 må ha en verdi, men katalogen velger ingen "
+        "(indikator x) og SSB har ingen total; SSB har 130, 221, 222, 261, 381, 386, …"
+    )
+
+
+@pytest.mark.parametrize(
+    ("contents", "filters", "message"),
+    [
+        ("C", {}, "tabell 11906: ContentsCode har ingen verdi 'C' (indikator x); SSB har A, B"),
+        (
+            "A",
+            {"KOKfunksjon0000": "222", "KOKeieform0000": "alt"},
+            "tabell 11906: KOKeieform0000 har ingen verdi 'alt' (indikator x); SSB har eid, leid, samlet",
+        ),
+        ("A", {"KOKart0000": "AGD2"}, "tabell 11906: har ingen dimensjon 'KOKart0000' (indikator x)"),
+    ],
+)
+def test_a_value_not_in_the_metadata_is_one_line(
+    contents: str, filters: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SourceError) as info:
+        resolve_filters("11906", _dims(), contents, filters, "indikator x")
+    assert str(info.value).startswith(message) and "\n" not in str(info.value)
+
+
+def test_an_eliminable_dimension_another_figure_selects_needs_a_value_too() -> None:
+    with pytest.raises(SourceError, match=r"dimensjonen Kjonn må ha en verdi, .*; SSB har 1, 2"):
+        resolve_filters("11906", _dims(), "A", {"KOKfunksjon0000": "222"}, "indikator x", also=["Kjonn"])
+
+
+def test_the_total_is_found_by_ssb_s_label() -> None:
+    dims = {d.id: d for d in _dims().dimensions}
+    assert table_total(dims["KOKeieform0000"]) == "samlet"
+    assert table_total(dims["KOKfunksjon0000"]) is None
+    assert table_total(dims["Kjonn"]) is None
+
+
+def test_the_planner_names_the_values_ssb_offers() -> None:
+    with pytest.raises(
+        SourceError, match=r"KOKkommuneregion0000 må være med i uttrekket; SSB har 0301, 3201"
+    ):
+        plan_selections("12134", _meta(), {"ContentsCode": ["A"], "Tid": ["2024"]}, 100)
+
+
+@pytest.mark.parametrize(("flag", "expected"), [(True, True), (None, False), (False, False)])
+def test_the_discontinued_mark_is_read_from_the_metadata(flag: Any, expected: bool) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={**METADATA, "extension": {"discontinued": flag, "px": {}}})
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        meta = PxWebClient(http, "http://ssb.test").fetch_table_metadata("12210")
+    assert meta.discontinued is expected and meta.cube.dimension("geo") is not None
+    # D6: metadata is JSON-stat 2.0 always; no outputFormat is sent
+    assert dict(seen[0].url.params) == {"lang": "no"}

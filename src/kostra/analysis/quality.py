@@ -136,7 +136,7 @@ def flag_thin_groups(
 def flag_unweighted_members(profile: pd.DataFrame, group: str, year: int) -> list[Flag]:
     """Members with a figure but no population to weigh it by (a municipality of that year
     that later merged, when the store lacks its own population): left out of the average."""
-    flags = []
+    flags: list[Flag] = []
     if "members_without_weight" not in profile:
         return flags
     for row in profile[profile["members_without_weight"] > 0].itertuples():

@@ -37,7 +37,8 @@ class SsbSource(_Frozen):
     verified: str = Field(min_length=3, description="where the table id and code were verified")
     first_year: int | None = Field(default=None, description="first year SSB has the figure in this table")
     last_year: int | None = Field(
-        default=None, description="last year in this table (a discontinued table, or one a successor took over)"
+        default=None,
+        description="last year in this table (a discontinued table, or one a successor took over)",
     )
 
     def covers(self, year: int) -> bool:

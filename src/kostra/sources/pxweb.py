@@ -13,8 +13,15 @@ Endpoints (base URL ``https://data.ssb.no/api/pxwebapi/v2``, configurable by
 ``KOSTRA_SSB_URL``)::
 
     GET  /config
-    GET  /tables/{id}/metadata?lang=no&outputFormat=json-stat2
+    GET  /tables/{id}/metadata?lang=no
     POST /tables/{id}/data?lang=no&outputFormat=json-stat2   {"selection": [...]}
+
+Table metadata is the contract: a dimension with ``elimination: false`` must be
+given a value in every data request (SSB answers 400 "Missing selection for
+mandantory variable" otherwise), and ``extension.discontinued`` marks a table
+SSB no longer updates. :func:`resolve_filters` chooses a value for every
+required dimension (the catalog's, or the table's total) and says in one line
+which values SSB offers when it cannot.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import hashlib
 import math
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,7 +38,7 @@ import httpx
 import orjson
 
 from kostra.errors import SourceError
-from kostra.sources.jsonstat import Cube, read_jsonstat
+from kostra.sources.jsonstat import Cube, Dimension, read_jsonstat
 from kostra.sources.numbers_nb import amount_nb, count_nb
 from kostra.sources.ratelimit import TokenBucket
 from kostra.sources.retrying import ClientStats, RetryingHttp, RetryPolicy
@@ -43,9 +50,13 @@ __all__ = [
     "PxWebClient",
     "RetryPolicy",
     "Selection",
+    "TableMetadata",
+    "offered",
     "plan_selections",
     "read_answer",
+    "resolve_filters",
     "ssb_base_url",
+    "table_total",
 ]
 
 T = TypeVar("T")
@@ -56,6 +67,11 @@ DEFAULT_MAX_CELLS = 800_000
 DEFAULT_CALLS, DEFAULT_WINDOW = 30, 60.0
 # Dimensions split first when an extract is too big: regions, then years, then figures.
 _SPLIT_ORDER = ("geo", "time", "metric")
+# How many of SSB's values a message lists before "…".
+_OFFERED = 6
+# Labels SSB gives a dimension's total ("I alt", "Alle aldre", "Samlet areal"): the value
+# that stands for the whole when a required dimension has one.
+_TOTAL_WORDS = ("i alt", "alle", "total", "totalt", "samlet", "samla", "sum")
 
 
 def ssb_base_url() -> str:
@@ -123,11 +139,14 @@ def plan_selections(
             missing = [c for c in wanted[dim.id] if c not in known]
             if missing:
                 raise SourceError(
-                    f"tabell {table}: {dim.id} har ingen verdi {missing[0]!r} (ifølge SSBs metadata)"
+                    f"tabell {table}: {dim.id} har ingen verdi {missing[0]!r} (ifølge SSBs metadata); "
+                    f"SSB har {offered(dim)}"
                 )
             dims.append((dim.id, tuple(c for c in dim.codes if c in set(wanted[dim.id]))))
         elif dim.elimination is False:
-            raise SourceError(f"tabell {table}: dimensjonen {dim.id} må være med i uttrekket")
+            raise SourceError(
+                f"tabell {table}: dimensjonen {dim.id} må være med i uttrekket; SSB har {offered(dim)}"
+            )
     unknown = set(wanted) - {d.id for d in metadata.dimensions}
     if unknown:
         raise SourceError(
@@ -138,6 +157,73 @@ def plan_selections(
     roles = {d.id: d.role for d in metadata.dimensions}
     order = sorted(range(len(dims)), key=lambda i: _split_rank(roles.get(dims[i][0])))
     return _split(table, dims, order, max_cells)
+
+
+def offered(dim: Dimension, limit: int = _OFFERED) -> str:
+    """The first few of a dimension's values, for a message: "130, 221, 222, …"."""
+    shown = ", ".join(dim.codes[:limit])
+    return shown + (", …" if len(dim.codes) > limit else "") if shown else "ingen verdier"
+
+
+def table_total(dim: Dimension) -> str | None:
+    """The one value of ``dim`` that SSB labels as the total ("I alt", "Samlet areal"), if any."""
+    found = [
+        code
+        for code, label in zip(dim.codes, dim.labels, strict=False)
+        if any(label.strip().lower() == w or label.strip().lower().startswith(w + " ") for w in _TOTAL_WORDS)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def resolve_filters(
+    table: str,
+    metadata: Cube,
+    contents: str,
+    filters: Mapping[str, str],
+    who: str,
+    also: Iterable[str] = (),
+) -> dict[str, str]:
+    """The value of every dimension one figure of ``table`` is read at: the catalog's
+    ``filters``, and for each required (``elimination: false``) dimension the catalog
+    leaves open, the table's total. ``also`` names dimensions other figures of the
+    same request select, which this one needs a value for too (their total).
+
+    Checked against SSB's metadata before any data request: raises one
+    :class:`SourceError` line naming the table, the dimension and the values SSB
+    offers when a value is missing or not in the table (``who`` names the figure)."""
+    dims = {d.id: d for d in metadata.dimensions}
+    unknown = sorted(set(filters) - set(dims))
+    if unknown:
+        known = ", ".join(d.id for d in metadata.dimensions)
+        raise SourceError(
+            f"tabell {table}: har ingen dimensjon {unknown[0]!r} ({who}); SSBs dimensjoner er {known}"
+        )
+    chosen: dict[str, str] = {}
+    metric = metadata.dimension("metric")
+    if metric is not None and contents not in metric.codes:
+        raise SourceError(
+            f"tabell {table}: {metric.id} har ingen verdi {contents!r} ({who}); SSB har {offered(metric)}"
+        )
+    needed = set(also)
+    for dim in metadata.dimensions:
+        if dim.role in ("geo", "metric", "time"):
+            continue
+        if dim.id in filters:
+            value = filters[dim.id]
+            if value not in dim.codes:
+                raise SourceError(
+                    f"tabell {table}: {dim.id} har ingen verdi {value!r} ({who}); SSB har {offered(dim)}"
+                )
+            chosen[dim.id] = value
+        elif dim.elimination is False or dim.id in needed:
+            total = table_total(dim)
+            if total is None:
+                raise SourceError(
+                    f"tabell {table}: dimensjonen {dim.id} må ha en verdi, men katalogen velger ingen "
+                    f"({who}) og SSB har ingen total; SSB har {offered(dim)}"
+                )
+            chosen[dim.id] = total
+    return chosen
 
 
 def _split_rank(role: str | None) -> int:
@@ -216,6 +302,23 @@ def read_answer(data: Any, selection: Selection) -> Cube:
     return cube
 
 
+@dataclass(frozen=True)
+class TableMetadata:
+    """A table's metadata (``/tables/{id}/metadata``): its dimensions, and whether SSB has
+    discontinued it (``extension.discontinued``; such a table is no longer updated)."""
+
+    table: str
+    cube: Cube
+    discontinued: bool = False
+
+
+def _discontinued(doc: Any) -> bool:
+    """SSB sets ``extension.discontinued`` to true on a discontinued table and to null otherwise."""
+    extension = doc.get("extension") if isinstance(doc, dict) else None
+    flag = extension.get("discontinued") if isinstance(extension, dict) else None
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() in ("true", "yes", "ja"))
+
+
 class PxWebClient:
     """PxWebApi v2 over an ``httpx.Client``, within SSB's published limits."""
 
@@ -266,13 +369,21 @@ class PxWebClient:
         return self.limits
 
     def fetch_metadata(self, table: str) -> Cube:
+        """The table's dimensions (see :meth:`fetch_table_metadata` for the discontinued mark)."""
+        return self.fetch_table_metadata(table).cube
+
+    def fetch_table_metadata(self, table: str) -> TableMetadata:
+        """The table's metadata. Metadata is always JSON-stat 2.0; SSB ignores an
+        ``outputFormat`` here (the spec dropped it), so none is sent."""
         what = f"metadata for tabell {table}"
         return self._send(
             "GET",
             f"/tables/{table}/metadata",
-            params={"lang": "no", "outputFormat": "json-stat2"},
+            params={"lang": "no"},
             what=what,
-            parse=lambda doc, _raw: read_jsonstat(doc, name=what, with_values=False),
+            parse=lambda doc, _raw: TableMetadata(
+                table, read_jsonstat(doc, name=what, with_values=False), _discontinued(doc)
+            ),
         )
 
     def fetch_data(self, selection: Selection) -> tuple[bytes, Cube]:

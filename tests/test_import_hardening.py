@@ -262,11 +262,15 @@ def test_the_same_figure_or_a_missing_one_under_an_old_number_is_accepted(
     assert len(prepare_import(same, *context).observations) == 2
     missing = _csv(tmp_path, [f"0219 Bærum;{ind};2019;11", f"3201 Bærum;{ind};2019;.."], "dots.csv")
     assert len(prepare_import(missing, *context).observations) == 2
+    # by name, Bærum of 2019 is 0219: a second figure for it is refused
     by_name = _csv(tmp_path, [f"0219 Bærum;{ind};2019;11", f"Bærum;{ind};2019;12"], "navn.csv")
+    with pytest.raises(InputError, match=r"navn.csv, rad 3: samme statistikkvariabel, region og år"):
+        prepare_import(by_name, *context)
+    renumbered = _csv(tmp_path, [f"0219 Bærum;{ind};2019;11", f"3201 Bærum;{ind};2019;12"], "to.csv")
     with pytest.raises(
         InputError, match=r"Bærum står med to nummer i 2019, 0219 \(rad 2\) og 3201 \(rad 3\)"
     ):
-        prepare_import(by_name, *context)
+        prepare_import(renumbered, *context)
 
 
 def test_years_outside_the_span_only_when_asked_for(context: Context, tmp_path: Path) -> None:

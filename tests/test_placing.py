@@ -18,6 +18,7 @@ ROWS = [
     ("EKA32 Akershus", "EKA32"),
     ("EKG13 KOSTRA-gruppe 13", "EKG13"),
     ("9876 Atlantis", "9876"),
+    ("EKG18 KOSTRA-gruppe 18", "EKG18"),
     ("Landet", None),
     ("KOSTRA-gruppe 7", None),
     ("Akershus", None),
@@ -42,8 +43,9 @@ def _tidy() -> pd.DataFrame:
 
 
 def test_every_kind_of_region_of_a_full_answer_is_placed(session) -> None:
-    placed = place_regions(_tidy(), session.regions, session._mapping)
-    assert list(placed.observations["region_code"]) == ["0219", "3201", "2111", "3203", "2111"]
+    placed = place_regions(_tidy(), session.regions)
+    # by name, the region of the row's year: Asker 2019 is 0220 (not today's 3203), Akershus EKA02
+    assert list(placed.observations["region_code"]) == ["0219", "3201", "2111", "0220", "2111"]
     assert list(placed.aggregates["region_code"]) == [
         "EAK",
         "EAKUO",
@@ -52,13 +54,14 @@ def test_every_kind_of_region_of_a_full_answer_is_placed(session) -> None:
         "EKG13",
         "EAK",
         "EKG07",
-        "EKA32",
+        "EKA02",
     ]
     assert placed.placed == 13
     lost = placed.unplaced.set_index("region")
-    assert list(lost.index) == ["9876 Atlantis", "Atlantis"]
+    assert list(lost.index) == ["9876 Atlantis", "EKG18 KOSTRA-gruppe 18", "Atlantis"]  # no EKG18 exists
     assert "ukjent regionkode '9876'" in lost.loc["9876 Atlantis", "reason"]
     assert "fant ingen kommune eller fylke som heter 'Atlantis'" in lost.loc["Atlantis", "reason"]
+    assert lost.loc["Atlantis", "reason"].endswith("i 2019")
 
 
 def test_longyearbyen_is_a_region_of_its_own_in_no_county_or_group(session) -> None:

@@ -1118,8 +1118,26 @@ class Session:
             sorted(set(needed["weight_id"])), sorted({int(y) for y in needed["year"]})
         )
         weights = year_border_weights(needed, population, self.succession)
-        groups = {int(y): self._kostra_groups_in(int(y)) for y in set(published["year"])}
-        return check_aggregates(published, values, weights, rules, groups)
+        generated = {
+            (str(i), int(y))
+            for i, y in zip(
+                population.loc[population["release_kind"] == "demodata", "indicator_id"],
+                population.loc[population["release_kind"] == "demodata", "year"],
+                strict=True,
+            )
+        }
+        years_checked = sorted({int(y) for y in published["year"]})
+        groups = {y: self._kostra_groups_in(y) for y in years_checked}
+        regions = self.regions[self.regions["kind"] == "municipality"]
+        municipalities = {
+            y: set(
+                regions.loc[
+                    (regions["valid_from"].fillna(0) <= y) & (regions["valid_to"].fillna(9999) >= y), "code"
+                ].astype(str)
+            )
+            for y in years_checked
+        }
+        return check_aggregates(published, values, weights, rules, groups, municipalities, generated)
 
     def _kostra_groups_in(self, year: int) -> dict[str, str] | str:
         """Municipality (numbers of ``year`` and today's) -> EKGnn, or why that is unknown."""

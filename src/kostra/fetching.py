@@ -289,7 +289,7 @@ def _place_regions(observations: pd.DataFrame, municipal: set[str]) -> tuple[pd.
         }
     )
     tidy = observations.assign(region=observations["region_code"], row=range(1, len(observations) + 1))
-    placed = place_regions(tidy, regions, {})
+    placed = place_regions(tidy, regions)
     columns = ["indicator_id", "region_code", "year", "value", "status"]
     note = ""
     if len(placed.unplaced):

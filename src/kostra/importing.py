@@ -319,7 +319,7 @@ def prepare_import(
     tidy = tidy[tidy["indicator_id"].notna()].reset_index(drop=True)
     _check_years(tidy, where, allow_years, today)
     _check_values(tidy, catalog, where)
-    placement = place_regions(tidy, regions, mapping)
+    placement = place_regions(tidy, regions)
     if not placement.placed:
         first = placement.unplaced.iloc[0]
         raise InputError(

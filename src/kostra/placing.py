@@ -15,7 +15,6 @@ is listed with the reason instead of failing the whole answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -60,11 +59,29 @@ def _aggregate_names() -> dict[str, str]:
     return names
 
 
+def _regions_in(regions: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The municipalities and counties that had a name in ``year`` (and Longyearbyen): a
+    name in a file of 2019 is the municipality of 2019 (Asker 0220, not today's 3203)."""
+    municipal = regions[regions["kind"].isin(["municipality", "territory"])]
+    if "valid_from" in municipal:
+        municipal = municipal[
+            (municipal["valid_from"].fillna(0) <= year) & (municipal["valid_to"].fillna(9999) >= year)
+        ]
+    counties = [
+        (r.code, r.name, "county", r.valid_from, r.valid_to)
+        for r in ssb_regions().values()
+        if r.kind == "county" and (r.valid_from or 0) <= year <= (r.valid_to or 9999)
+    ]
+    columns = ["code", "name", "kind", "valid_from", "valid_to"]
+    county_frame = pd.DataFrame(counties, columns=columns)
+    return pd.concat([municipal.reindex(columns=columns), county_frame], ignore_index=True)
+
+
 def _place_text(
-    text: str, regions: pd.DataFrame, mapping: Mapping[str, str], aggregates: dict[str, str]
+    text: str, year: int, regions: pd.DataFrame, aggregates: dict[str, str]
 ) -> tuple[str, str] | tuple[None, str]:
-    """(kind, code) for a region given by name: kind "aggregate" or "region"; (None, reason)
-    when it cannot be placed."""
+    """(kind, code) for a region given by name in ``year``: kind "aggregate" or "region";
+    (None, reason) when it cannot be placed."""
     group = _GROUP_NAME.match(text.strip())
     if group:
         return "aggregate", f"EKG{int(group[1]):02d}"
@@ -72,31 +89,38 @@ def _place_text(
         if key in aggregates:
             return "aggregate", aggregates[key]
     try:
-        region = resolve_region(text, regions, mapping, kinds=("municipality", "county", "territory"))
+        # Numbers are not followed here: each one in the frame is that year's own.
+        region = resolve_region(
+            text, _regions_in(regions, year), {}, kinds=("municipality", "county", "territory")
+        )
     except RegionNotFound as exc:
-        return None, str(exc)
+        return None, f"{exc} i {year}"
     if region.kind == "county":
         return "aggregate", region.code
     return "region", region.code
 
 
-def place_regions(tidy: pd.DataFrame, regions: pd.DataFrame, mapping: Mapping[str, str]) -> Placement:
+def place_regions(tidy: pd.DataFrame, regions: pd.DataFrame) -> Placement:
     """Sort ``tidy`` (columns row, region, region_code, indicator_id, year, value, status;
     region_code None where the answer names the region only) into municipal figures,
     SSB's aggregates and what cannot be placed.
 
     ``regions`` is the store's region table (municipality numbers of every year since
-    1994, Longyearbyen as kind ``territory``).
+    1994 with the years they were in use, Longyearbyen as kind ``territory``). A region
+    given by name is the one of that name in the row's year.
     """
     kinds = dict(zip(regions["code"].astype(str), regions["kind"].astype(str), strict=False))
     names = _aggregate_names()
+    known_aggregates = {c for c, r in ssb_regions().items() if r.kind != "territory"} | {
+        f"EKG{n:02d}" for n in range(1, 18)
+    }
     target: list[str | None] = []
     where: list[str] = []
     reasons: dict[str, str] = {}
-    by_text: dict[str, tuple[str | None, str]] = {}
-    for text, code in zip(tidy["region"].astype(str), tidy["region_code"], strict=True):
+    by_text: dict[tuple[str, int], tuple[str | None, str]] = {}
+    for text, code, year in zip(tidy["region"].astype(str), tidy["region_code"], tidy["year"], strict=True):
         if isinstance(code, str) and code:
-            if _AGGREGATE.fullmatch(code):
+            if _AGGREGATE.fullmatch(code) and code in known_aggregates:
                 where.append("aggregate")
                 target.append(code)
             elif kinds.get(code) in ("municipality", "territory"):
@@ -111,9 +135,10 @@ def place_regions(tidy: pd.DataFrame, regions: pd.DataFrame, mapping: Mapping[st
                     "eller SSB-aggregat)",
                 )
             continue
-        if text not in by_text:
-            by_text[text] = _place_text(text, regions, mapping, names)
-        kind, found = by_text[text]
+        key = (text, int(year))
+        if key not in by_text:
+            by_text[key] = _place_text(text, int(year), regions, names)
+        kind, found = by_text[key]
         if kind is None:
             where.append("unplaced")
             target.append(None)

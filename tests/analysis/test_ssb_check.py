@@ -130,8 +130,39 @@ def test_longyearbyen_without_a_population_is_left_out_of_the_country_and_said_s
     assert out.loc[("andel", "EKA32"), "reason"] == ""
 
 
-def test_without_longyearbyens_weight_a_difference_is_no_verdict() -> None:
+def test_without_longyearbyens_weight_only_what_it_could_move_is_forgiven() -> None:
     no_longyearbyen = WEIGHTS[WEIGHTS["region_code"] != "2111"]
-    out = _check(("andel", "EAK", 20.4), weights=no_longyearbyen)  # 20.4 needs Longyearbyen in
-    assert out.loc[("andel", "EAK"), "verdict"] == Verdict.NOT_CHECKABLE
-    assert "les inn Longyearbyens befolkning" in out.loc[("andel", "EAK"), "reason"]
+    # without Longyearbyen kostra has 20.0; with at most 0,2 % of the weight, Longyearbyen's
+    # 40 could move SSB's figure by at most (40 - 20) * 0.002 = 0.04
+    out = _check(("andel", "EAK", 20.4), ("andel", "EAKUO", 22.6), weights=no_longyearbyen)
+    assert out.loc[("andel", "EAK"), "verdict"] == Verdict.DIFFERS  # 0.4 off: Longyearbyen cannot explain it
+    assert "høyst 0,04" in out.loc[("andel", "EAK"), "reason"]
+    # EAKUO without Longyearbyen: 9000 / 400 = 22.5; 22.6 is 0.1 off, within rounding
+    assert out.loc[("andel", "EAKUO"), "verdict"] == Verdict.ROUNDING
+
+
+def test_a_download_of_some_regions_is_not_checkable_rather_than_wrong() -> None:
+    municipalities = {2024: {"0301", "3201", "3203", "1508", "1580"}}
+    out = check_aggregates(
+        _published(("andel", "EKA32", 20.0), ("andel", "EKA03", 10.0)),
+        VALUES,
+        WEIGHTS,
+        RULES,
+        GROUPS,
+        municipalities,
+    ).set_index(["indicator_id", "aggregate"])
+    # 3203 is in the file with ".." (SSB's missing), so Akershus is whole; Haram (1580) is not in
+    # the file at all, which the country would need, but Oslo alone is whole too
+    assert out.loc[("andel", "EKA32"), "verdict"] == Verdict.SAME
+    assert out.loc[("andel", "EKA03"), "verdict"] == Verdict.SAME
+    whole = check_aggregates(
+        _published(("andel", "EAK", 20.4)), VALUES, WEIGHTS, RULES, GROUPS, municipalities
+    )
+    assert whole.loc[0, "verdict"] == Verdict.NOT_CHECKABLE and whole.loc[0, "lacking"] == "1580"
+
+
+def test_a_verdict_never_rests_on_generated_weights() -> None:
+    out = check_aggregates(
+        _published(("andel", "EAK", 20.4)), VALUES, WEIGHTS, RULES, GROUPS, generated={("pop", 2024)}
+    )
+    assert out.loc[0, "verdict"] == Verdict.NOT_CHECKABLE and "generert (demodata)" in out.loc[0, "reason"]

@@ -872,6 +872,7 @@ class Session:
             loaded.release_id,
             loaded.rows,
             loaded.already_loaded,
+            values=int(prepared.observations["value"].notna().sum()),
             aggregates=len(prepared.aggregates),
             unplaced=prepared.unplaced,
             skipped_contents=prepared.skipped_contents,

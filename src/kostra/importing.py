@@ -108,6 +108,7 @@ class PreparedImport:
 class ImportResult(LoadResult):
     """What an import loaded, and what of the file it left out."""
 
+    values: int = 0  # of ``rows``, those with a number (the rest carry SSB's symbols)
     aggregates: int = 0  # SSB's own aggregates kept for `kostra data check`
     unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)  # region, rows, reason
     skipped_contents: tuple[str, ...] = ()
@@ -289,6 +290,7 @@ def prepare_import(
         note = " | ".join(cube.notes) or None
     else:
         tidy = parse_statbank_bytes(data, path.name, encoding=encoding)
+        note = " | ".join(tidy.attrs.get("notes", [])) or None
         index = _label_index(catalog)
         matched = {c: _match_indicator(c, index) for c in tidy["contents"].unique()}
         tidy["indicator_id"] = tidy["contents"].map(matched)

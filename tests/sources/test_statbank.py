@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from kostra.errors import InputError
-from kostra.sources.statbank import decode_text, read_statbank_file, read_user_file
+from kostra.sources.statbank import decode_text, parse_statbank_bytes, read_statbank_file, read_user_file
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -229,3 +229,17 @@ def test_the_size_limit(tmp_path: Path) -> None:
     assert len(read_user_file(path, limit=2_000_001)) == 2_000_001
     with pytest.raises(InputError, match=r"stor\.csv: er 2,0 MB, mer enn de 2,0 MB kostra leser"):
         read_user_file(path, limit=2_000_000)
+
+
+def test_a_municipality_number_excel_cut_the_zero_off_gets_it_back() -> None:
+    data = "region;år;Netto\n301;2024;1\n301 Oslo - Oslove;2024;2\n3201 Bærum;2024;3\n".encode()
+    frame = parse_statbank_bytes(data, "excel.csv")
+    assert list(frame["region_code"]) == ["0301", "0301", "3201"]
+
+
+def test_statbank_xlsx_with_years_under_the_figures_and_notes_below() -> None:
+    path = Path(__file__).parents[1] / "fixtures" / "ssb_full" / "13502_2024.xlsx"
+    frame = parse_statbank_bytes(path.read_bytes(), path.name)
+    assert set(frame["year"]) == {2024} and frame["contents"].nunique() == 2
+    assert not frame["region"].str.startswith(("..", "Kilde")).any()  # the notes are no regions
+    assert any(note.startswith("Kilde: Statistisk sentralbyrå") for note in frame.attrs["notes"])

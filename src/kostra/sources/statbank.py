@@ -62,6 +62,7 @@ _REGION_VALUE = re.compile(r"^(?P<code>\d{4}|EAK(?:UO)?|EKG\d{2}|EKA\d{2})(?:\s+
 # Longer than any region's name ("Porsanger - Porsáŋgu - Porsanki" has 31 characters).
 _LONGEST_REGION_NAME: Final = 40
 _NOTE_STARTS: Final = ("..", ".", ":", "-", "(", "[", "*", "Kilde", "Merknad", "Note", "Fotnote")
+_DROPPED_ZERO = re.compile(r"^[1-9]\d{2}(?:\s+\D.*)?$")
 _YEAR_AT_END = re.compile(r"^(?P<prefix>.*?)\s*(?P<year>(?:19|20)\d{2})$")
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 
@@ -341,10 +342,13 @@ def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame
     layout = _layout(headers, body[first][1], name)
     per_column = {i: _year_and_contents(raw_headers[i], layout, name) for i in layout.values}
     out: list[tuple[Any, ...]] = []
+    notes: list[str] = []
     for line, cells in body[first:]:
         cells = list(cells) + [None] * (len(headers) - len(cells))
-        region = str(cells[layout.region] or "").strip()
+        region = _region_text(cells[layout.region])
         if _is_note(region, [cells[i] for i in layout.values]):
+            if region:
+                notes.append(region)
             continue
         if not region:
             raise InputError(f"{name}, rad {line}: regionen er tom")
@@ -361,7 +365,19 @@ def parse_rows(rows: Sequence[tuple[int, list[Any]]], name: str) -> pd.DataFrame
                 contents = str(cells[layout.contents] or "").strip()
             value, status = _cell(cells[i], name, line, raw_headers[i])
             out.append((line, region, code, contents, year, value, status))
-    return pd.DataFrame(out, columns=list(TIDY_COLUMNS))
+    frame = pd.DataFrame(out, columns=list(TIDY_COLUMNS))
+    frame.attrs["notes"] = notes  # SSB's footnotes under the table
+    return frame
+
+
+def _region_text(cell: Any) -> str:
+    """The region cell as text. Excel drops the leading zero of a number it reads as a
+    number (0301 -> 301): a three-digit municipality number gets it back."""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell if cell is not None else "").strip()
+    dropped = _DROPPED_ZERO.match(text)
+    return f"0{text}" if dropped else text
 
 
 def _too_many_cells(name: str, row: int) -> InputError:

@@ -79,6 +79,11 @@ def data_import(
     if result.already_loaded:
         out.print(f"{file.name}: allerede lest inn (utgivelse {result.release_id}); ingenting endret.")
     else:
+        symbols = result.rows - result.values
+        cells = "celle" if symbols == 1 else "celler"
+        figures = f"{format_nb(result.values, 0)} tall" + (
+            f" (og {format_nb(symbols, 0)} {cells} med SSBs symboler for tall som mangler)" if symbols else ""
+        )
         aggregates = (
             f" og {format_nb(result.aggregates, 0)} av SSBs egne aggregater (landet, fylker, KOSTRA-grupper; "
             "sjekk dem med 'kostra data check')"
@@ -86,8 +91,7 @@ def data_import(
             else ""
         )
         out.print(
-            f"{file.name}: {format_nb(result.rows, 0)} tall{aggregates} lest inn som utgivelse "
-            f"{result.release_id}."
+            f"{file.name}: {figures}{aggregates} lest inn som utgivelse {result.release_id}.", markup=False
         )
     _print_left_out(result.unplaced, result.skipped_contents)
 
@@ -96,8 +100,9 @@ def _print_left_out(unplaced: pd.DataFrame, skipped: tuple[str, ...]) -> None:
     """Name what of a file kostra did not read, so nothing is dropped unseen."""
     if len(unplaced):
         cells = int(unplaced["rows"].sum())
+        regions = "region" if len(unplaced) == 1 else "regioner"
         out.print(
-            f"Ikke lest inn: {format_nb(cells, 0)} tall for {format_nb(len(unplaced), 0)} regioner "
+            f"Ikke lest inn: {format_nb(cells, 0)} celler for {format_nb(len(unplaced), 0)} {regions} "
             "kostra ikke kan plassere:"
         )
         for row in unplaced.head(20).itertuples():

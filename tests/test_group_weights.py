@@ -3,11 +3,15 @@ could not be weighed (issue 13, item 2)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
 
 from kostra.analysis.quality import flag_unweighted_members
+from kostra.outputs.profile_table import render_profile_csv, render_profile_json
 
 IND = "bhg_andel_1_5"
 
@@ -55,6 +59,10 @@ def test_a_member_without_a_weight_is_told_never_dropped_silently(fresh, tmp_pat
     flags = flag_unweighted_members(profile, "landet", 2019)
     assert [f.indicator_id for f in flags] == [IND]
     assert "1 av 357 kommuner i landet med tall for 2019 mangler befolkning" in flags[0].message_nb
+    # the profile says it too, in every format
+    rows = list(csv.DictReader(io.StringIO(render_profile_csv(profile))))
+    assert {r["indicator_id"]: r["members_without_weight"] for r in rows}[IND] == "1"
+    assert json.loads(render_profile_json(profile))["rows"][0]["members_without_weight"] in (0, 1)
     # with Asker's own population of 2019 the member is weighed again
     path = tmp_path / "befolkning.csv"
     path.write_text("region;år;Innbyggere 1-5 år\n0220 Asker;2019;3650\n", encoding="utf-8")

@@ -41,6 +41,7 @@ CSV_COLUMNS = (
     "lowest_region",
     "members",
     "members_with_data",
+    "members_without_weight",
     "average_rule",
     "demodata",
 )
@@ -102,6 +103,7 @@ def render_profile_json(profile: pd.DataFrame) -> str:
                 "lowest_region": row["lowest_region"] if not is_missing(row["lowest_region"]) else None,
                 "members": int(row["members"]),
                 "members_with_data": int(row["members_with_data"]),
+                "members_without_weight": int(row.get("members_without_weight", 0) or 0),
                 "average_rule": row["average_rule"],
                 "demodata": bool(row["demodata"]),
             }
@@ -114,6 +116,13 @@ def render_profile_json(profile: pd.DataFrame) -> str:
 def render_profile_table(profile: pd.DataFrame, title: str, caption: str) -> Table:
     years = _years(profile)
     group = str(profile.attrs.get("group", "gruppen"))
+    unweighed = profile[profile.get("members_without_weight", pd.Series(0, index=profile.index)) > 0]
+    if len(unweighed):
+        names = ", ".join(dict.fromkeys(unweighed["indicator"]))
+        caption += (
+            f"\nMerk: i snittet for {names} mangler kommuner med tall befolkning å veie med (kommuner som "
+            "senere er slått sammen) og er ikke med; les inn SSBs befolkningstall for året."
+        )
     table = Table(title=title, caption=caption, caption_justify="left", show_lines=False)
     table.add_column("Indikator", overflow="fold", min_width=40, max_width=70)
     for year in years:

@@ -78,7 +78,9 @@ def explanation(year: int) -> str:
     return (
         f"Kontroll mot SSB: Der SSBs eget tall for landet {year} er lest inn, regner kostra det ut på "
         "nytt fra kommunenes tall, vektet som SSB vekter (innbyggerne tallet gjelder, ved utgangen "
-        "av året), slik kostra også regner gruppesnittene, og sammenligner på SSBs presisjon. "
+        "av året), med samme metode som kostras gruppesnitt, og sammenligner på SSBs presisjon. Merket "
+        "gjelder metoden og SSBs landstall, ikke snittet for gruppen i tabellen; SSBs landstall har også "
+        "med Longyearbyen, som kostras gruppe «Landet» ikke har. "
         f"{SYMBOLS[True]} = {CHECKED}: kostra får SSBs tall. "
         f"{SYMBOLS[False]} = {DIFFERS}: kostra får et annet tall enn SSB. "
         f"{SYMBOLS[None]} = {UNCHECKED}: SSBs landstall er ikke lest inn (det kommer med en full "

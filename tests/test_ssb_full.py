@@ -12,14 +12,18 @@ in a year before the 2020 reform (2019) and after the 2024 one (2024).
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from kostra.analysis.ssb_check import Verdict, round_half_away
 from kostra.outputs.cli import app
+from kostra.sources.klass import KlassClient
+from ssbfake import KLASS
 
 FULL = Path(__file__).parent / "fixtures" / "ssb_full"
 INDICATOR = {"KOSandel150000": "bhg_andel_1_5", "KOSutg020000": "bhg_netto_per_innb_1_5"}
@@ -121,3 +125,22 @@ def test_a_tampered_country_figure_is_found_and_the_command_says_so(tmp_path: Pa
         app, ["--db", str(tmp_path / "ren.duckdb"), "data", "check", "-y", "2024", "-s", "barnehage"]
     )
     assert ok.exit_code == 0 and "SSBs egne tall gjenskapt" in ok.stdout, ok.output
+
+
+@pytest.mark.parametrize("year", [2019, 2024])
+def test_kostra_groups_from_klass_reproduce_ssbs_group_figures(
+    fresh, fake_ssb, tmp_path: Path, year: int
+) -> None:
+    """The KOSTRA groups of the year (KLASS 131 -> 112 at 1 January, from the stand-in for
+    KLASS) make every EKG figure of the answer checkable, and kostra finds SSB's."""
+    _, base = fake_ssb
+    with httpx.Client(timeout=5.0) as http:
+        fresh.fetch_regions(KlassClient(http, base + KLASS), today=date(2026, 11, 26), years=[year])
+    _weights_for(fresh, year, tmp_path)
+    fresh.import_file(FULL / f"13502_{year}.json")
+    checks = fresh.ssb_check([year], "barnehage").set_index(["indicator_id", "aggregate"])
+    groups = checks[checks.index.get_level_values("aggregate").str.startswith("EKG")]
+    expected = _expected(year)
+    assert len(groups) == len([c for _, c in expected.index if c.startswith("EKG")])
+    assert (groups["verdict"] == Verdict.SAME).all(), groups[groups["verdict"] != Verdict.SAME]
+    assert (checks["verdict"] == Verdict.SAME).all(), checks[checks["verdict"] != Verdict.SAME]

@@ -878,6 +878,25 @@ class Session:
             skipped_contents=prepared.skipped_contents,
         )
 
+    def check_fetch(
+        self,
+        years: Sequence[int] | None = None,
+        sectors: Sequence[str] | None = None,
+        municipalities: Sequence[str] | None = None,
+    ) -> None:
+        """Refuse, before SSB is asked anything, a year SSB cannot have (before 2015 or after
+        this year), a service area or a municipality kostra does not know."""
+        from kostra.importing import year_span
+
+        first, last = year_span()
+        for year in years or ():
+            if not first <= year <= last:
+                raise YearNotAvailable(f"kostra henter år {first}–{last} fra SSB, ikke {year}")
+        for sector in sectors or ():
+            self.catalog.sector(sector)
+        for municipality in municipalities or ():
+            require_municipality(self.region(municipality), "henting av tall")
+
     def fetch(
         self,
         years: Sequence[int] | None = None,
@@ -896,6 +915,7 @@ class Session:
         a warning in the report: it never stops the tables from being fetched."""
         from kostra.errors import SourceError  # local: api.py's imports are edited elsewhere
 
+        self.check_fetch(years, sectors, municipalities)
         self._for_writing()
         http = httpx.Client(
             timeout=httpx.Timeout(60.0, connect=10.0), headers={"User-Agent": f"kostra/{__version__}"}

@@ -308,3 +308,32 @@ def test_import_of_a_year_outside_the_span_needs_any_year(db: Path, tmp_path: Pa
     )
     line = assert_one_bokmal_line(kostra_cli(db, "data", "import", str(late)), 1)
     assert "2099" in line and "--any-year" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["-y", "2031"], "kostra henter år 2015–"),
+        (["-y", "1999"], "ikke 1999"),
+        (["-s", "romfart"], "ukjent tjenesteområde 'romfart'"),
+        (["-m", "Atlantis"], "fant ingen kommune eller fylke som heter 'Atlantis'"),
+        (["-m", "Akershus"], "Akershus er et fylke"),
+    ],
+)
+def test_data_fetch_refuses_what_it_cannot_fetch_before_asking_ssb(
+    db: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], words: str
+) -> None:
+    # SSB's address is a closed port: had kostra asked, the line would say SSB cannot be reached
+    monkeypatch.setenv("KOSTRA_SSB_URL", "http://127.0.0.1:9/api/pxwebapi/v2")
+    monkeypatch.setenv("KOSTRA_KLASS_URL", "http://127.0.0.1:9/api/klass/v1")
+    fingerprint = _fingerprint(db)
+    line = assert_one_bokmal_line(kostra_cli(db, "data", "fetch", *args), 2)
+    assert words in line and "nås" not in line
+    assert _fingerprint(db) == fingerprint
+
+
+def _fingerprint(db: Path) -> tuple[int, int, str | None]:
+    from kostra.store import Store
+
+    with Store(db, read_only=True) as store:
+        return store.fingerprint()

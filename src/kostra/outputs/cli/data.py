@@ -236,6 +236,7 @@ def data_fetch(
     from kostra.outputs.progress import FetchDisplay, render_fetch_report
 
     with open_session() as session:
+        session.check_fetch(year, sector, municipality)
         tables = len(session.fetch_tables(sector))
         with FetchDisplay(err, tables) as display:
             report = session.fetch(

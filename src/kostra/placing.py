@@ -78,7 +78,7 @@ def _regions_in(regions: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def _place_text(
-    text: str, year: int, regions: pd.DataFrame, aggregates: dict[str, str]
+    text: str, year: int, in_year: pd.DataFrame, aggregates: dict[str, str]
 ) -> tuple[str, str] | tuple[None, str]:
     """(kind, code) for a region given by name in ``year``: kind "aggregate" or "region";
     (None, reason) when it cannot be placed."""
@@ -90,9 +90,7 @@ def _place_text(
             return "aggregate", aggregates[key]
     try:
         # Numbers are not followed here: each one in the frame is that year's own.
-        region = resolve_region(
-            text, _regions_in(regions, year), {}, kinds=("municipality", "county", "territory")
-        )
+        region = resolve_region(text, in_year, {}, kinds=("municipality", "county", "territory"))
     except RegionNotFound as exc:
         return None, f"{exc} i {year}"
     if region.kind == "county":
@@ -118,6 +116,7 @@ def place_regions(tidy: pd.DataFrame, regions: pd.DataFrame) -> Placement:
     where: list[str] = []
     reasons: dict[str, str] = {}
     by_text: dict[tuple[str, int], tuple[str | None, str]] = {}
+    years: dict[int, pd.DataFrame] = {}  # the regions of each year, built once
     for text, code, year in zip(tidy["region"].astype(str), tidy["region_code"], tidy["year"], strict=True):
         if isinstance(code, str) and code:
             if _AGGREGATE.fullmatch(code) and code in known_aggregates:
@@ -137,7 +136,9 @@ def place_regions(tidy: pd.DataFrame, regions: pd.DataFrame) -> Placement:
             continue
         key = (text, int(year))
         if key not in by_text:
-            by_text[key] = _place_text(text, int(year), regions, names)
+            if key[1] not in years:
+                years[key[1]] = _regions_in(regions, key[1])
+            by_text[key] = _place_text(text, key[1], years[key[1]], names)
         kind, found = by_text[key]
         if kind is None:
             where.append("unplaced")

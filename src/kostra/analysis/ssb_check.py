@@ -42,7 +42,7 @@ CHECK_COLUMNS: Final = (
 
 
 LONGYEARBYEN: Final = "2111"
-# Longyearbyen has some 2 600 residents, 0,05 prosent of the country; four times that
+# Longyearbyen has some 2 600 residents, 0.05 per cent of the country; four times that
 # bounds its share of any age group SSB weighs by.
 LONGYEARBYEN_MAX_SHARE: Final = 0.002
 

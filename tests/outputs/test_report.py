@@ -189,3 +189,14 @@ def test_ranking_chapter_shows_the_placement_per_sector(session) -> None:  # typ
     assert rows["Totalt"][2].text == str(total["previous_rank"])
     assert "Grunnskole" in rows and "Pleie og omsorg" in rows
     assert any(sentence.startswith("Trekker mest ned:") for _, text in chapter.comments for sentence in text)
+
+
+def test_the_source_line_names_the_releases_the_report_shows(fresh, tmp_path: Path) -> None:
+    from kostra.outputs.report.model import build_report
+
+    full = Path(__file__).parents[1] / "fixtures"
+    other = fresh.import_file(full / "statbank_12134_semicolon_utf8.csv")  # økonomi, not in the report
+    shown = fresh.import_file(full / "ssb_full" / "13502_2024.json")
+    report = build_report(fresh, "Bærum", 2024, "asss", ("Asker",), ["barnehage"])
+    assert report.releases[0].startswith(f"utgivelse {shown.release_id} (fil")
+    assert not any(r.startswith(f"utgivelse {other.release_id} ") for r in report.releases)

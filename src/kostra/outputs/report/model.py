@@ -508,7 +508,14 @@ def build_report(
     ranking = _ranking_chapter(session, first.municipality.code, first.year, demodata)
     if ranking is not None:
         chapters.insert(1, ranking)
-    used = sorted({label for label in labels.values() if "demodata" not in label})
+    # The releases whose figures the report shows (its indicators, its three years), newest
+    # first: not every release in the store, and not sorted as text ("utgivelse 10" < "2").
+    shown = session.observations([i.id for i in wanted], range(first.year - 2, first.year + 1))
+    used = [
+        labels[r]
+        for r in sorted({int(r) for r in shown["release_id"]}, reverse=True)
+        if r in labels and "demodata" not in labels[r]
+    ]
     return Report(
         first.municipality.short_name,
         first.municipality.code,

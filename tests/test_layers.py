@@ -39,6 +39,7 @@ ALLOWED = {
     },
     "sector_analysis": {"errors", "names", "formatting", "catalog", "analysis", "api"},
     "comparisons": {"errors", "catalog", "analysis", "api"},
+    "coverage": {"errors", "catalog", "store", "api"},
     "outputs": {
         "errors",
         "names",
@@ -50,6 +51,7 @@ ALLOWED = {
         "fetching",
         "sector_analysis",
         "comparisons",
+        "coverage",
     },
     "__init__": {"errors", "catalog", "analysis", "api"},
     "__main__": {"outputs"},

@@ -17,6 +17,7 @@ def test_all_is_sorted_and_complete() -> None:
         "formatting",
         "sector_analysis",
         "comparisons",
+        "coverage",
         "sources",
         "store",
         "outputs",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kostra.bundle.build import build_bundle
+from kostra.bundle.build import ORIGINS, PUBLISHED_FILES, build_bundle
 from kostra.bundle.fitting import (
     FitError,
     RowTarget,
@@ -98,3 +98,25 @@ def test_fit_refuses_impossible_rows() -> None:
     target = RowTarget(5.0, 5.1, highest=6.0, lowest=4.0, decimals=1)
     with pytest.raises(FitError):
         fit_group_row({"A": 7.0}, {"B": 5.0, "C": 5.0}, {"A": 1, "B": 1, "C": 1}, target)
+
+
+def test_every_published_file_is_bundled_as_published(shared_data: Path) -> None:
+    """Bærum's figures of both published chapters are shipped as real 'published' figures."""
+    assert {sector for _, sector in PUBLISHED_FILES} == {"pleie-og-omsorg", "sosialtjeneste-og-bolig"}
+    obs = read_bundled_observations().set_index(["indicator_id", "region_code", "year"])
+    from kostra.catalog import load_catalog
+
+    catalog = load_catalog()
+    for name, sector in PUBLISHED_FILES:
+        assert Path(name).name in ORIGINS["published"]
+        raw = pd.read_csv(shared_data / name)
+        ids = {ind.name_nb: ind.id for ind in catalog.indicators_of(sector)}
+        baerum = raw[raw["series"] == "Bærum"]
+        assert len(baerum) > 0
+        for rec in baerum.itertuples(index=False):
+            row = obs.loc[(ids[rec.indicator], "3201", int(rec.year))]
+            assert row["origin"] == "published", (name, rec.indicator, rec.year)
+            if pd.isna(rec.value):
+                assert pd.isna(row["value"])
+            else:
+                assert row["value"] == pytest.approx(rec.value), (name, rec.indicator, rec.year)

@@ -29,7 +29,12 @@ from kostra.sources.jsonstat import read_jsonstat
 
 SEED = 20240
 YEARS = range(2015, 2025)
-PUBLISHED_FILE = "published/tjenesteprofil_pleie_og_omsorg_2024.csv"
+# The published ASSS chapters: (file, catalog sector). Bærum's figures in them are bundled
+# as real "published" figures; their ASSS rows are met by fitting the other members.
+PUBLISHED_FILES: tuple[tuple[str, str], ...] = (
+    ("published/tjenesteprofil_pleie_og_omsorg_2024.csv", "pleie-og-omsorg"),
+    ("published/tjenesteprofil_sosialtjeneste_og_bolig_2024.csv", "sosialtjeneste-og-bolig"),
+)
 RECORDED_SSB = ("ssb-recorded/12134_v2_0301-4601-5001_KOSAG110000_2024.json",)
 _SERIES = {"Snitt ASSS": "average", "Høyest ASSS": "highest", "Lavest ASSS": "lowest"}
 _PROFILES = {"alle": "alle", "0-66": "0-66", "67+": "67+", "TTU": "ttu"}
@@ -37,7 +42,9 @@ _PROFILES = {"alle": "alle", "0-66": "0-66", "67+": "67+", "TTU": "ttu"}
 ORIGINS = {
     "ssb": "Statistisk sentralbyrå: befolkning 31.12 (tabell 07459, via csdata) og "
     "innspilte svar fra PxWebApi (tabell 12134)",
-    "published": "Bærum kommunes publiserte KOSTRA-analyse 2025 (2024-tall), pleie og omsorg",
+    "published": "Bærum kommunes publiserte KOSTRA-analyse 2025 (2024-tall): "
+    "pleie og omsorg (tjenesteprofil_pleie_og_omsorg_2024.csv) og sosialtjeneste og bolig "
+    "(tjenesteprofil_sosialtjeneste_og_bolig_2024.csv)",
     "demodata": f"Genererte demodata (kostra.bundle.demodata, frø {SEED}); "
     "erstattes av SSBs tall med 'kostra data fetch'",
 }
@@ -55,23 +62,25 @@ def _published(
     shared: Path, catalog: Catalog
 ) -> tuple[pd.DataFrame, dict[tuple[str, int], dict[str, float]]]:
     """Bærum's real figures, and the published ASSS rows, keyed by indicator id."""
-    raw = pd.read_csv(shared / PUBLISHED_FILE, dtype={"value": float})
-    names = {
-        (profile, ind.name_nb): ind.id
-        for ind in catalog.indicators_of("pleie-og-omsorg")
-        for profile in ind.profiles
-    }
     real: list[tuple[str, str, int, float, str]] = []
     rows: dict[tuple[str, int], dict[str, float]] = {}
-    for rec in raw.itertuples(index=False):
-        key = (_PROFILES[str(rec.profile)], str(rec.indicator))
-        if key not in names:
-            raise ValueError(f"published indicator {key} is not in the catalog")
-        indicator_id = names[key]
-        if rec.series == "Bærum":
-            real.append((indicator_id, "3201", int(rec.year), rec.value, "published"))
-        else:
-            rows.setdefault((indicator_id, int(rec.year)), {})[_SERIES[str(rec.series)]] = float(rec.value)
+    for name, sector in PUBLISHED_FILES:
+        raw = pd.read_csv(shared / name, dtype={"value": float})
+        names = {
+            (profile, ind.name_nb): ind.id
+            for ind in catalog.indicators_of(sector)
+            for profile in ind.profiles
+        }
+        for rec in raw.itertuples(index=False):
+            key = (_PROFILES[str(rec.profile)], str(rec.indicator))
+            if key not in names:
+                raise ValueError(f"{name}: published indicator {key} is not in the catalog")
+            indicator_id = names[key]
+            if rec.series == "Bærum":
+                real.append((indicator_id, "3201", int(rec.year), rec.value, "published"))
+            else:
+                series = _SERIES[str(rec.series)]
+                rows.setdefault((indicator_id, int(rec.year)), {})[series] = float(rec.value)
     frame = pd.DataFrame(real, columns=["indicator_id", "region_code", "year", "value", "origin"])
     return frame, rows
 

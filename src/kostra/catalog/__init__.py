@@ -24,11 +24,13 @@ from kostra.catalog.models import (
     INDICATOR_GROUPS,
     DeflatorYear,
     DemoSpec,
+    Formula,
     GroupDef,
     Indicator,
     IndicatorKind,
     KeyFigureDef,
     Member,
+    Origin,
     ProductionIndicator,
     Profile,
     RankingDef,
@@ -44,10 +46,12 @@ __all__ = [
     "Catalog",
     "DeflatorYear",
     "DemoSpec",
+    "Formula",
     "GroupDef",
     "Indicator",
     "KeyFigureDef",
     "Member",
+    "Origin",
     "ProductionIndicator",
     "Profile",
     "RankingDef",
@@ -158,6 +162,20 @@ def _indicator_problem(ind: Indicator, catalog: Catalog) -> str | None:
         return f"et vektet snitt trenger en weight som er en indikator i katalogen, ikke {ind.weight!r}"
     if ind.demo is not None and ind.demo.per is not None and ind.demo.per not in catalog.indicators:
         return f"demo.per {ind.demo.per!r} finnes ikke i katalogen"
+    return _origin_problem(ind, catalog)
+
+
+def _origin_problem(ind: Indicator, catalog: Catalog) -> str | None:
+    """At most one origin (source, formula or provider), and a formula over known figures.
+    (An indicator without any origin is allowed for now; ``kostra catalog coverage`` lists them.)"""
+    if len(ind.origins) > 1:
+        return f"har flere opphav ({' og '.join(ind.origins)}); et tall skal ha nøyaktig ett"
+    if ind.formula is not None:
+        for ref in ind.formula.inputs:
+            if ref == ind.id:
+                return "formula viser til indikatoren selv"
+            if ref not in catalog.indicators:
+                return f"formula viser til ukjent indikator {ref!r}"
     return None
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Direction = Literal["higher", "lower", "neutral"]
 Averaging = Literal["weighted", "unweighted"]
 IndicatorKind = Literal["indicator", "count", "population", "basis"]
+Origin = Literal["ssb", "formula", "provider", "none"]
 
 INDICATOR_GROUPS: tuple[str, ...] = (
     "Prioritering og behov",
@@ -46,6 +47,24 @@ class SsbSource(_Frozen):
         return (self.first_year is None or year >= self.first_year) and (
             self.last_year is None or year <= self.last_year
         )
+
+
+class Formula(_Frozen):
+    """A figure computed from other catalog figures: ``factor * sum(numerator) / denominator``.
+
+    The numerator and denominator stay catalog indicators of their own, so a group's
+    average is the sum of the members' numerators over the sum of their denominators.
+    """
+
+    numerator: tuple[str, ...] = Field(min_length=1, description="indicator ids, summed")
+    denominator: str | None = Field(default=None, description="indicator id; None: the sum itself")
+    factor: float = Field(default=1.0, gt=0, description="e.g. 100 for percent, 1000 for 1 000 kroner")
+    note: str = Field(min_length=3, description="what the definition is, and where it was read")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every indicator id the formula reads."""
+        return self.numerator + ((self.denominator,) if self.denominator else ())
 
 
 class DemoSpec(_Frozen):
@@ -86,8 +105,30 @@ class Indicator(_Frozen):
     earlier_sources: tuple[SsbSource, ...] = Field(
         default=(), description="tables that carried the figure before `source` (e.g. 12210 before 14019)"
     )
+    formula: Formula | None = Field(default=None, description="computed from other catalog figures")
+    provider: str | None = Field(
+        default=None,
+        min_length=2,
+        description="who publishes a figure SSB's tables do not have (loaded with kostra data import)",
+    )
     demo: DemoSpec | None = None
     note: str | None = None
+
+    @property
+    def origins(self) -> tuple[Origin, ...]:
+        """Every origin the catalog gives the figure (the catalog check allows at most one)."""
+        given: tuple[tuple[Origin, object], ...] = (
+            ("ssb", self.all_sources or None),
+            ("formula", self.formula),
+            ("provider", self.provider),
+        )
+        return tuple(name for name, value in given if value is not None)
+
+    @property
+    def origin(self) -> Origin:
+        """Where the figure comes from: an SSB table, a formula over other catalog figures,
+        a named provider (KS, a bundled file), or nowhere yet."""
+        return self.origins[0] if self.origins else "none"
 
     @property
     def starred(self) -> bool:

@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 
 from kostra.errors import KostraError, ParameterError, os_reason
 
-__all__ = ["ErrorBoundary", "app", "data_app", "err", "main", "out", "state"]
+__all__ = ["ErrorBoundary", "app", "catalog_app", "data_app", "err", "main", "out", "state"]
 
 # Piped output gets a wide page instead of rich's 80 columns, so tables stay readable.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -163,6 +163,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(no_args_is_help=True, help="Datagrunnlaget: status, import, henting og endringer.")
 app.add_typer(data_app, name="data")
+catalog_app = typer.Typer(no_args_is_help=True, help="Katalogen: hvor hvert tall kommer fra.")
+app.add_typer(catalog_app, name="catalog")
 
 
 @app.callback()
@@ -184,3 +186,8 @@ def _options(
 
 def main() -> None:
     app(prog_name="kostra")
+
+
+# ``kostra catalog``'s commands live in their own module; importing it here (after the
+# application and its sub-apps exist) registers them wherever the application is imported.
+from kostra.outputs.cli import catalog as _catalog_commands  # noqa: E402,F401

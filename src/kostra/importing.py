@@ -68,6 +68,7 @@ UNIT_RANGES: Final[Mapping[str, tuple[float, float]]] = {
     # Counts of people, places and man-years, and rates per 1 000 or 10 000: never
     # negative, and never above ten million (Norway has 5,6 million inhabitants).
     "personer": (0, 10_000_000),
+    "antall": (0, 10_000_000),
     "barn": (0, 10_000_000),
     "elever": (0, 10_000_000),
     "pasienter": (0, 10_000_000),

@@ -42,6 +42,7 @@ from kostra.analysis.regions import (
     Region,
     canonical_codes,
     canonicalize,
+    in_use,
     require_municipality,
     resolve_region,
 )
@@ -452,10 +453,7 @@ class Session:
     def _municipalities_in(self, year: int) -> frozenset[str]:
         regions = self.regions
         old = regions[
-            (regions["kind"] == "municipality")
-            & regions["valid_to"].notna()
-            & (regions["valid_to"] >= year)
-            & (regions["valid_from"].fillna(0) <= year)
+            (regions["kind"] == "municipality") & regions["valid_to"].notna() & in_use(regions, year)
         ]
         return self._municipalities | {self._mapping.get(c, c) for c in old["code"]}
 
@@ -1150,14 +1148,7 @@ class Session:
         years_checked = sorted({int(y) for y in published["year"]})
         groups = {y: self._kostra_groups_in(y) for y in years_checked}
         regions = self.regions[self.regions["kind"] == "municipality"]
-        municipalities = {
-            y: set(
-                regions.loc[
-                    (regions["valid_from"].fillna(0) <= y) & (regions["valid_to"].fillna(9999) >= y), "code"
-                ].astype(str)
-            )
-            for y in years_checked
-        }
+        municipalities = {y: set(regions.loc[in_use(regions, y), "code"].astype(str)) for y in years_checked}
         return check_aggregates(published, values, weights, rules, groups, municipalities, generated)
 
     def _kostra_groups_in(self, year: int) -> dict[str, str] | str:

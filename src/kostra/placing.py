@@ -20,7 +20,7 @@ from typing import Final
 
 import pandas as pd
 
-from kostra.analysis.regions import resolve_region
+from kostra.analysis.regions import in_use, resolve_region
 from kostra.catalog import ssb_regions
 from kostra.errors import RegionNotFound
 from kostra.names import name_keys
@@ -64,9 +64,7 @@ def _regions_in(regions: pd.DataFrame, year: int) -> pd.DataFrame:
     name in a file of 2019 is the municipality of 2019 (Asker 0220, not today's 3203)."""
     municipal = regions[regions["kind"].isin(["municipality", "territory"])]
     if "valid_from" in municipal:
-        municipal = municipal[
-            (municipal["valid_from"].fillna(0) <= year) & (municipal["valid_to"].fillna(9999) >= year)
-        ]
+        municipal = municipal[in_use(municipal, year)]
     counties = [
         (r.code, r.name, "county", r.valid_from, r.valid_to)
         for r in ssb_regions().values()

@@ -12,7 +12,7 @@ import pandas as pd
 from kostra.errors import ParameterError, RegionNotFound
 from kostra.names import name_keys
 
-__all__ = ["Region", "canonical_codes", "canonicalize", "require_municipality", "resolve_region"]
+__all__ = ["Region", "canonical_codes", "canonicalize", "in_use", "require_municipality", "resolve_region"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,11 @@ def canonical_codes(succession: pd.DataFrame) -> dict[str, str]:
             seen.add(code)
         out[start] = code
     return out
+
+
+def in_use(regions: pd.DataFrame, year: int) -> pd.Series:
+    """Which rows of a region table (valid_from, valid_to; empty = open) were in use in ``year``."""
+    return (regions["valid_from"].fillna(0) <= year) & (regions["valid_to"].fillna(9999) >= year)
 
 
 def canonicalize(observations: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:

@@ -622,7 +622,7 @@ def test_an_indicator_reads_each_year_from_the_table_that_carries_it(fresh, fake
     monkeypatch.setattr(
         fresh, "catalog", _with_source(fresh, "sos_mottakere", source=current, earlier_sources=(earlier,))
     )
-    assert fresh.fetch_tables(["sosialtjeneste-og-bolig"]) == ["12210", "12362", "14019"]
+    assert {"12210", "12362", "14019"} <= set(fresh.fetch_tables(["sosialtjeneste-og-bolig"]))
     report = _fetch(fresh, base, years=[2021, 2022], sectors=["sosialtjeneste-og-bolig"])
     assert {t.table: t.status for t in report.tables} == {
         "12210": "loaded",

@@ -51,6 +51,7 @@ from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, valu
 from kostra.analysis.ssb_check import Verdict, check_aggregates
 from kostra.analysis.weights import year_border_weights
 from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog, ssb_regions
+from kostra.deriving import derive
 from kostra.errors import InputError, ParameterError, YearNotAvailable
 from kostra.fetching import (
     FIRST_YEAR,
@@ -866,6 +867,9 @@ class Session:
             note=prepared.note,
         )
         loaded = self._for_writing().load_release(spec, prepared.observations, prepared.aggregates)
+        derived = 0
+        if not loaded.already_loaded:
+            derived = self.derive_formulas(sorted(set(prepared.observations["year"].astype(int))))
         return ImportResult(
             loaded.release_id,
             loaded.rows,
@@ -874,7 +878,16 @@ class Session:
             aggregates=len(prepared.aggregates),
             unplaced=prepared.unplaced,
             skipped_contents=prepared.skipped_contents,
+            derived=derived,
         )
+
+    def derive_formulas(self, years: Sequence[int]) -> int:
+        """Compute the catalog's formula figures whose inputs are all real for ``years`` and
+        store the new or changed ones (:func:`kostra.deriving.derive`); how many."""
+        result = derive(self._for_writing(), self.catalog, years, lambda g, y: self.members(g, y))
+        if result.releases:
+            self._forget()
+        return result.values
 
     def check_fetch(
         self,
@@ -954,6 +967,10 @@ class Session:
                 progress=progress,
             )
             report.warnings[:0] = warnings
+            if any(t.status == "loaded" for t in report.tables):
+                span = self.store.year_span(list(self.catalog.indicators))
+                every = list(range(span[0], span[1] + 1)) if span else []
+                report.derived = self.derive_formulas(list(wanted_years) if wanted_years else every)
             return report
         finally:
             http.close()

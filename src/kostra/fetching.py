@@ -86,6 +86,7 @@ class FetchReport:
     events: list[str] = field(default_factory=list)
     # one bokmål line each: discontinued tables, KLASS trouble, anything the user should know
     warnings: list[str] = field(default_factory=list)
+    derived: int = 0  # figures the catalog's formulas computed from the fetched ones
 
     @property
     def discontinued(self) -> list[TableResult]:

@@ -113,6 +113,7 @@ class ImportResult(LoadResult):
     aggregates: int = 0  # SSB's own aggregates kept for `kostra data check`
     unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)  # region, rows, reason
     skipped_contents: tuple[str, ...] = ()
+    derived: int = 0  # figures the catalog's formulas computed from the file's (and others')
 
 
 def year_span(today: date | None = None) -> tuple[int, int]:

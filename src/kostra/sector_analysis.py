@@ -387,15 +387,17 @@ def _economics(
     need = by_region(economics.need_index, year)
     analysis.resource_use = compute_resource_use(net, need, members, depreciation)
     own = analysis.resource_use[analysis.resource_use["region_code"] == subject.code]
+    # The indicator is kostra's own, computed from the same basis as the need-adjusted
+    # spending below, so the two sentences cannot disagree; the bundled basis is solved so
+    # that it reproduces KS' published indicator where one is known.
     indicator = float(own["indicator"].iloc[0]) if len(own) else float("nan")
-    if economics.published_resource_use:
-        published = session.observations([economics.published_resource_use], [year])
-        value = _value(published, economics.published_resource_use, subject.code)
-        indicator = indicator if math.isnan(value) else value
     analysis.resource_use_indicator = indicator
     sentence = resource_use_sentence(subject.short_name, analysis.sector.name_nb.lower(), indicator, words)
     analysis.summary += [sentence] if sentence else []
-    spending = net * (factors[year] if factors else 1.0)
+    net_of_depreciation = net - (
+        depreciation.reindex(net.index).fillna(0.0) if depreciation is not None else 0.0
+    )
+    spending = net_of_depreciation * (factors[year] if factors else 1.0)
     analysis.need_adjusted = compute_need_adjusted(
         spending, need, by_region("pop_total", year), subject.code, members
     )

@@ -37,7 +37,8 @@ def test_the_table_names_every_area_and_the_origins(db: Path) -> None:
     for words in (
         "Pleie og omsorg",
         "Befolkning",
-        "Ressursgrunnlag",
+        "Herav grunnlagstall",
+        "Fra SSB",
         "SSB",
         "Formel",
         "Uten opphav",
@@ -54,7 +55,7 @@ def test_csv_and_json_carry_the_catalog_counts(db: Path) -> None:
     assert (frame["year"] == 2024).all()
     got = frame.set_index("area")
     assert list(got.index) == list(expected.index)
-    for column in ("indicators", "ssb", "formula", "provider", "none"):
+    for column in ("indicators", "ssb", "formula", "provider", "none", "from_ssb"):
         assert (got[column] == expected[column]).all(), column
 
 

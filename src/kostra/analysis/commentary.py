@@ -190,7 +190,11 @@ def need_adjusted_sentence(
     total = figures.get("mer_mindreutgift", float("nan"))
     if is_missing(difference) or is_missing(total):
         return None
-    if abs(difference) < 0.5:
+    # "The same" exactly when the resource use sentence says so (the indicator shown as
+    # 1,000), so the kroner sentence never contradicts the percent one.
+    indicator = figures.get("indicator", float("nan"))
+    same = _shown(indicator, 3) == 1.0 if not is_missing(indicator) else abs(difference) < 0.5
+    if same:
         return f"Justert for utgiftsbehov bruker {name} det samme per innbygger som {words.average} i {year}."
     more = "mer" if difference > 0 else "mindre"
     return (

@@ -1,5 +1,5 @@
 """Methods 3 and 4 of KOSTRA.md: the resource use indicator, need-adjusted
-spending and the mer-/mindreutgift in kroner.
+spending and the mer-/mindreutgift in kroner, from one basis.
 
 Resource use (KS, two steps, unweighted)::
 
@@ -8,11 +8,13 @@ Resource use (KS, two steps, unweighted)::
 
 1.000 is the group's average; 1.076 means 7.6 % more resources than it.
 
-Need-adjusted spending is spending per inhabitant divided by the sector's need
-index (country = 1). The comparison's adjusted spending is the population-
-weighted mean of its members' adjusted spending, and
-``(own adjusted - comparison adjusted) * inhabitants`` is how many kroner more
-(positive) or less the municipality spends than the comparison would at its need.
+Need-adjusted spending is the same ``r``: spending net of depreciation per inhabitant
+over the need index (country = 1). The comparison's adjusted spending is the same
+unweighted mean of ``r`` the indicator divides by, so
+``(own adjusted - comparison adjusted) * inhabitants`` (kroner more, positive, or less
+than the comparison would spend at the municipality's need) is
+``(indicator - 1) * comparison * inhabitants``: the percent and the kroner always say
+the same thing (issue 14: "7,6 prosent mer" must not sit beside "5 688 kroner mindre").
 """
 
 from __future__ import annotations
@@ -57,13 +59,15 @@ def compute_need_adjusted(
     subject: str,
     members: Iterable[str],
 ) -> dict[str, float]:
-    """The subject's and the comparison's need-adjusted spending and the kroner difference."""
+    """The subject's and the comparison's need-adjusted spending and the kroner difference.
+
+    ``spending`` is net of depreciation (as for :func:`compute_resource_use`); the
+    comparison is the unweighted mean over the members with data, as the indicator's."""
     frame = pd.DataFrame({"spending": spending, "need": need, "population": population})
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["adjusted"] = frame["spending"] / frame["need"].where(frame["need"] > 0)
-    group = frame[frame.index.isin(list(members))].dropna()
-    weights = group["population"]
-    comparison = float((group["adjusted"] * weights).sum() / weights.sum()) if len(group) else np.nan
+    group = frame.loc[frame.index.isin(list(members)), "adjusted"].dropna()
+    comparison = float(group.mean()) if len(group) else np.nan
     own = frame.loc[subject] if subject in frame.index else None
     own_adjusted = float(own["adjusted"]) if own is not None else np.nan
     inhabitants = float(own["population"]) if own is not None else np.nan
@@ -72,6 +76,7 @@ def compute_need_adjusted(
         "need_index": float(own["need"]) if own is not None else np.nan,
         "adjusted": own_adjusted,
         "comparison_adjusted": comparison,
+        "indicator": own_adjusted / comparison if comparison > 0 else np.nan,
         "inhabitants": inhabitants,
         "difference_per_inhabitant": own_adjusted - comparison,
         "mer_mindreutgift": (own_adjusted - comparison) * inhabitants,

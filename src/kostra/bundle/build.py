@@ -150,7 +150,18 @@ def build_bundle(shared: Path, catalog: Catalog | None = None, seed: int = SEED)
         key: GroupRow(tuple(asss), r["average"], r["highest"], r["lowest"], labels.get(key))
         for key, r in published_rows.items()
     }
-    inputs = Inputs(codes=codes, years=list(YEARS), population=population, real=real, group_rows=group_rows)
+    members = {
+        group.id: {m.code: (m.from_year, m.to_year) for m in group.members}
+        for group in catalog.groups.values()
+    }
+    inputs = Inputs(
+        codes=codes,
+        years=list(YEARS),
+        population=population,
+        real=real,
+        group_rows=group_rows,
+        group_members=members,
+    )
     generated = generate(catalog, inputs, seed)
     population = population.assign(status=None, origin="ssb")
     observations = pd.concat([population, generated], ignore_index=True)

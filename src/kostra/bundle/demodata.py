@@ -11,6 +11,14 @@ published ASSS average, highest and lowest are known, the other members'
 values are fitted (:mod:`kostra.bundle.fitting`) so that kostra's group row
 reproduces the published one exactly. Every draw comes from a generator seeded
 by (seed, indicator id), so adding an indicator does not change the others.
+
+Figures the catalog defines by a formula are not drawn but computed from their
+generated inputs, as kostra computes them from SSB's. Where such a figure is
+published (Bærum's, or a fitted group row), the inputs are solved for it
+(:func:`_solve_cell`): the numerator's drawn parts are scaled, or else the
+denominator, so that the formula over the bundled inputs gives the published
+figure. The resource use indicator and the need-adjusted spending therefore rest
+on the same net spending and need, and agree with what KS published.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kostra.analysis.formulas import evaluate, ratio
 from kostra.bundle.fitting import (
     RowTarget,
     average_interval,
@@ -53,6 +62,12 @@ class Inputs:
     population: pd.DataFrame  # indicator_id, region_code, year, value (real)
     real: pd.DataFrame  # indicator_id, region_code, year, value (NaN = published as missing), origin
     group_rows: Mapping[tuple[str, int], GroupRow] = field(default_factory=dict)
+    # group id -> region code -> (from_year, to_year), for formulas relative to a group
+    group_members: Mapping[str, Mapping[str, tuple[int | None, int | None]]] = field(default_factory=dict)
+
+
+class SolveError(ValueError):
+    """A formula's inputs cannot be set so that it gives the published figure."""
 
 
 def _rng(seed: int, indicator_id: str) -> np.random.Generator:
@@ -112,10 +127,14 @@ def _clip(values: np.ndarray, spec: DemoSpec, unit: str) -> np.ndarray:
 
 
 class Generator:
-    def __init__(self, catalog: Catalog, inputs: Inputs, seed: int) -> None:
+    def __init__(
+        self, catalog: Catalog, inputs: Inputs, seed: int, start: Mapping[str, np.ndarray] | None = None
+    ) -> None:
         self.catalog = catalog
         self.inputs = inputs
         self.seed = seed
+        # Drawn counts and basis figures to start from instead of drawing (see generate()).
+        self.start = dict(start or {})
         self.grid = _Matrix(inputs.codes, inputs.years)
         self.values: dict[str, np.ndarray] = {}
         for indicator_id, part in inputs.population.groupby("indicator_id"):
@@ -124,17 +143,64 @@ class Generator:
         # Small municipalities vary more: a tenth of the spread per halving of size.
         self.size_factor = np.clip((total / 20000.0) ** -0.15, 0.7, 1.8)
         self.small = total < 5000
+        # Inputs already solved for a published figure, per indicator: a municipality x
+        # year mask of the cells no later formula may move.
+        self.pinned: dict[str, np.ndarray] = {}
+        # Per derived figure: the published (or fitted) values it was solved for, and the
+        # cells published as missing.
+        self.targets: dict[str, np.ndarray] = {}
+        self.missing: dict[str, np.ndarray] = {}
 
     def run(self) -> pd.DataFrame:
-        frames = []
         order = self.catalog.indicators_of(kinds=("count", "basis")) + self.catalog.indicators_of()
-        for ind in order:
-            if ind.demo is None:
-                continue
-            matrix = self._count(ind) if ind.kind == "count" else self._indicator(ind)
-            self.values[ind.id] = matrix
-            frames.append(self._long(ind, matrix))
-        return pd.concat(frames, ignore_index=True)
+        derived = self._derivable(order)
+        made: list[Indicator] = []
+        # Counts and basis figures first, drawn then derived, as the profile figures are
+        # weighted by them; then the profile figures, drawn then derived.
+        for stage in (("count", "basis"), ("indicator",)):
+            for ind in order:
+                if ind.kind in stage and ind.demo is not None and ind.id not in derived:
+                    drawn_per = ind.kind == "count" or (ind.demo is not None and ind.demo.per is not None)
+                    if ind.id in self.start:
+                        self.values[ind.id] = self.start[ind.id].copy()
+                    else:
+                        self.values[ind.id] = self._count(ind) if drawn_per else self._indicator(ind)
+                    made.append(ind)
+            for ind in derived.values():
+                if ind.kind in stage:
+                    self.values[ind.id] = self._formula(ind)
+                    made.append(ind)
+        # A later formula may have moved an input an earlier one reads (within bounds, never
+        # at a published cell): every derived figure is computed again from the final inputs.
+        for ind in derived.values():
+            self.values[ind.id] = self._derived(ind)
+            self._check_formula(ind)
+        return pd.concat([self._long(ind, self.values[ind.id]) for ind in made], ignore_index=True)
+
+    def _derivable(self, order: Sequence[Indicator]) -> dict[str, Indicator]:
+        """Formula figures whose inputs are all drawn or derived, inputs first; among
+        formulas of equal depth those with fewer numerator parts first, so that a part
+        solved for a narrow figure (f243 per innbygger) stays as solved when a wider one
+        (the sum of five functions) is solved after it."""
+        drawn = {i.id for i in order if i.demo is not None and i.formula is None} | set(self.values)
+        depth: dict[str, int] = {}
+
+        def level(indicator_id: str, trail: frozenset[str] = frozenset()) -> int | None:
+            if indicator_id in drawn:
+                return 0
+            ind = self.catalog.indicators.get(indicator_id)
+            if ind is None or ind.formula is None or indicator_id in trail:
+                return None
+            if indicator_id not in depth:
+                levels = [level(i, trail | {indicator_id}) for i in ind.formula.inputs]
+                if any(v is None for v in levels):
+                    return None
+                depth[indicator_id] = 1 + max(v for v in levels if v is not None)
+            return depth[indicator_id]
+
+        found = [i for i in order if i.formula is not None and level(i.id) is not None]
+        found.sort(key=lambda i: (depth[i.id], len(i.formula.numerator) if i.formula else 0))
+        return {i.id: i for i in found}
 
     def _count(self, ind: Indicator) -> np.ndarray:
         spec = ind.demo
@@ -228,12 +294,170 @@ class Generator:
     @staticmethod
     def _target(ind: Indicator, row: GroupRow) -> RowTarget:
         low, high = average_interval(row.average, ind.decimals)
+        if ind.formula is not None and ind.formula.relative_to is not None:
+            # Relative to the members' mean, the group's average is 1 by definition: the
+            # fitted members must average exactly that, not merely round to it.
+            low, high = 1.0 - 1e-12, 1.0 + 1e-12
         if row.highest_label is not None:
             label_low, label_high = label_interval(row.highest, row.highest_label)
             low, high = max(low, label_low), min(high, label_high)
             if low >= high:
                 raise ValueError(f"{ind.id}: published average and index label disagree")
         return RowTarget(low, high, row.highest, row.lowest, ind.decimals)
+
+    def _members(self, group_id: str) -> np.ndarray:
+        """The group's members in each year, as a municipality x year mask."""
+        mask = np.zeros((len(self.grid.row), len(self.grid.col)), dtype=bool)
+        for code, (start, end) in self.inputs.group_members.get(group_id, {}).items():
+            if code not in self.grid.row:
+                continue
+            for year, j in self.grid.col.items():
+                mask[self.grid.row[code], j] = (start or 0) <= year <= (end or 9999)
+        return mask
+
+    def _formula(self, ind: Indicator) -> np.ndarray:
+        """The figure computed from its inputs, with published figures met by solving
+        the inputs for them."""
+        formula = ind.formula
+        assert formula is not None
+        members = self._members(formula.relative_to) if formula.relative_to else None
+        computed = evaluate(formula, self.values, members)
+        real = self._real(ind.id)
+        known = ~np.isnan(real) | self._published_missing(ind.id)
+        targets = np.where(known, real, np.nan)
+        last = computed[:, -1].copy()
+        anchor_col = np.full(len(last), len(self.grid.col) - 1)
+        for i in self._fit_rows(ind, last, anchor_col):
+            targets[i, -1] = last[i]
+        self.targets[ind.id] = targets
+        self.missing[ind.id] = known & np.isnan(real)
+        if not np.isnan(targets).all():
+            self._solve(ind, targets, members, pin=True)
+        if formula.relative_to is None:
+            # Drawn inputs can combine into an implausible figure (a difference below zero):
+            # such cells are moved to the figure's own bounds, without pinning the inputs.
+            computed = evaluate(formula, self.values, members)
+            lower, upper = self._bounds(ind)
+            outside = np.isnan(targets) & ~np.isnan(computed) & ((computed < lower) | (computed > upper))
+            if outside.any():
+                bounded = np.full(computed.shape, np.nan)
+                bounded[outside] = np.clip(computed[outside], lower, upper)
+                self._solve(ind, bounded, None, pin=False)
+        return self._derived(ind)
+
+    def _derived(self, ind: Indicator) -> np.ndarray:
+        """The formula over the current inputs, with the published figures it was solved for."""
+        formula = ind.formula
+        assert formula is not None
+        members = self._members(formula.relative_to) if formula.relative_to else None
+        out = evaluate(formula, self.values, members)
+        targets = self.targets[ind.id]
+        out[~np.isnan(targets)] = targets[~np.isnan(targets)]
+        out[self.missing[ind.id]] = np.nan
+        return out
+
+    @staticmethod
+    def _bounds(ind: Indicator) -> tuple[float, float]:
+        spec = ind.demo
+        lower = -np.inf if spec is None or spec.lower is None else spec.lower
+        upper = np.inf if spec is None or spec.upper is None else spec.upper
+        if ind.unit == "prosent":
+            lower, upper = max(lower, 0.0), min(upper, 100.0)
+        if ind.kind == "count":
+            lower = max(lower, 0.0)
+        return lower, upper
+
+    def _solve(self, ind: Indicator, targets: np.ndarray, members: np.ndarray | None, pin: bool) -> None:
+        formula = ind.formula
+        assert formula is not None
+        current = ratio(formula, self.values)
+        goal = targets.copy()
+        if formula.relative_to is not None and members is not None:
+            # Targets are relative to the members' unweighted mean: turn them into values of
+            # the ratio. With other members left as drawn, the mean m solves
+            # m * (n - sum of targets) = sum of the others; with every member a target
+            # (a fitted group row averaging exactly 1) the drawn mean is kept.
+            for j in range(goal.shape[1]):
+                present = members[:, j] & ~np.isnan(current[:, j])
+                aimed = present & ~np.isnan(goal[:, j])
+                if not aimed.any():
+                    continue
+                others = present & ~aimed
+                if others.any():
+                    mean = current[others, j].sum() / (present.sum() - goal[aimed, j].sum())
+                else:
+                    mean = current[present, j].mean()
+                    if abs(goal[aimed, j].mean() - 1.0) > 1e-9:
+                        raise SolveError(f"{ind.id}: the published group row does not average 1")
+                if not mean > 0:
+                    raise SolveError(f"{ind.id}: no positive group mean meets the published figures")
+                goal[aimed, j] = goal[aimed, j] * mean
+        for i, j in zip(*np.nonzero(~np.isnan(goal)), strict=True):
+            self._solve_cell(ind, int(i), int(j), float(goal[i, j]), pin)
+
+    def _adjustable(self, indicator_id: str, i: int, j: int) -> bool:
+        """Whether a drawn input may be moved at one cell: drawn (not real, not a
+        population, not itself a formula) and not already solved for another figure."""
+        ind = self.catalog.indicators[indicator_id]
+        if ind.formula is not None or ind.kind == "population" or ind.demo is None:
+            return False
+        if not np.isnan(self._real(indicator_id)[i, j]):
+            return False
+        pinned = self.pinned.get(indicator_id)
+        return pinned is None or not pinned[i, j]
+
+    def _pin(self, indicator_id: str, i: int, j: int) -> None:
+        mask = self.pinned.setdefault(indicator_id, np.zeros(self.values[indicator_id].shape, dtype=bool))
+        mask[i, j] = True
+
+    def _solve_cell(self, ind: Indicator, i: int, j: int, goal: float, pin: bool = True) -> None:
+        """Set the inputs of one municipality and year so that the ratio equals ``goal``
+        (``pin``: for a published figure, so that no later formula moves them; a figure
+        merely kept within its bounds gives up when its inputs are pinned)."""
+        formula = ind.formula
+        assert formula is not None
+        value = {k: float(self.values[k][i, j]) for k in formula.inputs}
+        minus = sum(value[k] for k in formula.minus)
+        denominator = value[formula.denominator] if formula.denominator else 1.0
+        wanted = goal * denominator / formula.factor + minus
+        free = [k for k in formula.numerator if self._adjustable(k, i, j)]
+        fixed = sum(value[k] for k in formula.numerator if k not in free)
+        base = sum(value[k] for k in free)
+        if free and base > 0 and wanted - fixed > 0:
+            scale = (wanted - fixed) / base
+            for k in free:
+                self.values[k][i, j] = value[k] * scale
+                if pin:
+                    self._pin(k, i, j)
+            return
+        top = sum(value[k] for k in formula.numerator) - minus
+        d = formula.denominator
+        if d is not None and self._adjustable(d, i, j) and top > 0 and goal > 0:
+            self.values[d][i, j] = formula.factor * top / goal
+            if pin:
+                self._pin(d, i, j)
+            return
+        if not pin:
+            return
+        code, year = list(self.grid.row)[i], list(self.grid.col)[j]
+        raise SolveError(f"{ind.id}: no drawn input can meet the published {goal} for {code} {year}")
+
+    def _check_formula(self, ind: Indicator) -> None:
+        """Every derived figure equals its formula over the final inputs (a later formula
+        may only have moved inputs this one does not read, or cells it did not solve)."""
+        formula = ind.formula
+        assert formula is not None
+        members = self._members(formula.relative_to) if formula.relative_to else None
+        computed = evaluate(formula, self.values, members)
+        stored = self.values[ind.id]
+        both = ~np.isnan(computed) & ~np.isnan(stored)
+        off = both & ~np.isclose(computed, stored, rtol=1e-9, atol=1e-9)
+        if off.any():
+            i, j = (int(v[0]) for v in np.nonzero(off))
+            raise SolveError(
+                f"{ind.id}: {list(self.grid.row)[i]} {list(self.grid.col)[j]} is {stored[i, j]}, "
+                f"its formula gives {computed[i, j]}"
+            )
 
     def _long(self, ind: Indicator, matrix: np.ndarray) -> pd.DataFrame:
         codes = np.array(list(self.grid.row))
@@ -259,5 +483,25 @@ class Generator:
 
 
 def generate(catalog: Catalog, inputs: Inputs, seed: int) -> pd.DataFrame:
-    """All generated and real indicator figures as one long frame with an ``origin``."""
-    return Generator(catalog, inputs, seed).run()
+    """All generated and real indicator figures as one long frame with an ``origin``.
+
+    Solving a formula for a published figure moves counts that also weigh other figures'
+    published group rows, fitted earlier with the counts as drawn. So the generator runs
+    again from the counts and basis figures the first run ended with, until they no longer
+    move: then every fitted row is fitted with the weights that are bundled."""
+    drawn = [
+        i.id
+        for i in catalog.indicators_of(kinds=("count", "basis"))
+        if i.demo is not None and i.formula is None
+    ]
+    start: dict[str, np.ndarray] = {}
+    for _ in range(4):
+        generator = Generator(catalog, inputs, seed, start)
+        frame = generator.run()
+        final = {i: generator.values[i] for i in drawn}
+        if start and all(
+            np.allclose(final[i], start[i], rtol=1e-12, atol=1e-9, equal_nan=True) for i in drawn
+        ):
+            return frame
+        start = final
+    raise SolveError("the counts solved for published figures do not settle")

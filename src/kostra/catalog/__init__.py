@@ -166,16 +166,76 @@ def _indicator_problem(ind: Indicator, catalog: Catalog) -> str | None:
 
 
 def _origin_problem(ind: Indicator, catalog: Catalog) -> str | None:
-    """At most one origin (source, formula or provider), and a formula over known figures.
-    (An indicator without any origin is allowed for now; ``kostra catalog coverage`` lists them.)"""
+    """Exactly one origin (source, formula or provider), and a formula over known figures."""
+    if not ind.origins:
+        return "har ikke noe opphav: gi source (SSB-tabell), formula eller provider"
     if len(ind.origins) > 1:
         return f"har flere opphav ({' og '.join(ind.origins)}); et tall skal ha nøyaktig ett"
-    if ind.formula is not None:
-        for ref in ind.formula.inputs:
-            if ref == ind.id:
-                return "formula viser til indikatoren selv"
-            if ref not in catalog.indicators:
-                return f"formula viser til ukjent indikator {ref!r}"
+    return None if ind.formula is None else _formula_problem(ind, catalog)
+
+
+def _formula_problem(ind: Indicator, catalog: Catalog) -> str | None:
+    """A formula over known figures, weighed by its denominator, without a cycle."""
+    formula = ind.formula
+    assert formula is not None
+    for ref in formula.inputs:
+        if ref == ind.id:
+            return "formula viser til indikatoren selv"
+        if ref not in catalog.indicators:
+            return f"formula viser til ukjent indikator {ref!r}"
+    if formula.relative_to is not None:
+        if formula.relative_to not in catalog.groups:
+            return f"formula.relative_to viser til ukjent gruppe {formula.relative_to!r}"
+    elif formula.denominator is not None and ind.average == "weighted" and ind.weight != formula.denominator:
+        # A group's average of a ratio is Σ numerator / Σ denominator only when the members
+        # are weighed by the denominator.
+        return f"weight må være formelens nevner {formula.denominator!r}, ikke {ind.weight!r}"
+    if ind.id in _formula_inputs(ind.id, catalog, frozenset()):
+        return "formula viser (via andre formler) tilbake til indikatoren selv"
+    return None
+
+
+def _formula_inputs(indicator_id: str, catalog: Catalog, seen: frozenset[str]) -> set[str]:
+    """Every figure a formula reads, directly or through other formulas."""
+    ind = catalog.indicators.get(indicator_id)
+    if ind is None or ind.formula is None or indicator_id in seen:
+        return set()
+    found = set(ind.formula.inputs)
+    for ref in ind.formula.inputs:
+        found |= _formula_inputs(ref, catalog, seen | {indicator_id})
+    return found
+
+
+def _check_economics(catalog: Catalog) -> None:
+    unknown = [s for s in catalog.economics if s not in catalog.sectors]
+    if unknown:
+        raise ConfigError(f"sector_economics.yaml: ukjent tjenesteområde {unknown[0]!r}")
+    for sector_id, economics in catalog.economics.items():
+        problem = _resource_use_problem(economics, catalog)
+        if problem is not None:
+            raise ConfigError(f"sector_economics.yaml: {sector_id}: {problem}")
+
+
+def _resource_use_problem(economics: SectorEconomics, catalog: Catalog) -> str | None:
+    """The resource use row must be KOSTRA.md method 3 over the sector's own basis."""
+    if economics.resource_use is None:
+        return None
+    ind = catalog.indicators.get(economics.resource_use)
+    if ind is None:
+        return None  # reported as an unknown indicator with the other references
+    expected = (
+        (economics.net_expenditure,),
+        (economics.depreciation,) if economics.depreciation else (),
+        economics.need_index,
+        "asss",
+    )
+    formula = ind.formula
+    got = (formula.numerator, formula.minus, formula.denominator, formula.relative_to) if formula else None
+    if got != expected:
+        return (
+            f"resource_use {ind.id} må være formelen ({economics.net_expenditure} - "
+            f"{economics.depreciation}) / {economics.need_index} relativt til asss"
+        )
     return None
 
 
@@ -191,7 +251,7 @@ def _references(catalog: Catalog) -> list[tuple[str, str | None]]:
                 economics.gross_expenditure,
                 economics.need_index,
                 economics.depreciation,
-                economics.published_resource_use,
+                economics.resource_use,
                 *(p.indicator for p in economics.production),
             )
         ]
@@ -206,9 +266,7 @@ def _check_references(catalog: Catalog) -> None:
         problem = _indicator_problem(ind, catalog)
         if problem is not None:
             raise ConfigError(f"indikator {ind.id}: {problem}")
-    unknown = [s for s in catalog.economics if s not in catalog.sectors]
-    if unknown:
-        raise ConfigError(f"sector_economics.yaml: ukjent tjenesteområde {unknown[0]!r}")
+    _check_economics(catalog)
     for where, ref in _references(catalog):
         if ref is not None and ref not in catalog.indicators:
             raise ConfigError(f"{where}: ukjent indikator {ref!r}")

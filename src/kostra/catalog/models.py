@@ -50,21 +50,30 @@ class SsbSource(_Frozen):
 
 
 class Formula(_Frozen):
-    """A figure computed from other catalog figures: ``factor * sum(numerator) / denominator``.
+    """A figure computed from other catalog figures::
+
+        value = factor * (sum(numerator) - sum(minus)) / denominator
+
+    and, with ``relative_to``, divided by the unweighted mean of that value over the
+    group's members in the year (KS' resource use indicator: the ASSS average = 1).
 
     The numerator and denominator stay catalog indicators of their own, so a group's
     average is the sum of the members' numerators over the sum of their denominators.
     """
 
     numerator: tuple[str, ...] = Field(min_length=1, description="indicator ids, summed")
+    minus: tuple[str, ...] = Field(default=(), description="indicator ids subtracted from the sum")
     denominator: str | None = Field(default=None, description="indicator id; None: the sum itself")
     factor: float = Field(default=1.0, gt=0, description="e.g. 100 for percent, 1000 for 1 000 kroner")
+    relative_to: str | None = Field(
+        default=None, description="group id: the value over the group's unweighted mean that year"
+    )
     note: str = Field(min_length=3, description="what the definition is, and where it was read")
 
     @property
     def inputs(self) -> tuple[str, ...]:
         """Every indicator id the formula reads."""
-        return self.numerator + ((self.denominator,) if self.denominator else ())
+        return self.numerator + self.minus + ((self.denominator,) if self.denominator else ())
 
 
 class DemoSpec(_Frozen):
@@ -146,8 +155,22 @@ class Indicator(_Frozen):
 
 
 class Profile(_Frozen):
+    """One service profile of a service area: its rows are the indicators that name it."""
+
     id: str
     name_nb: str
+    list_source: str | None = Field(
+        default=None,
+        description="where KS' list of the profile's rows was read (URL, date); None: kostra's own selection",
+    )
+    supplementary: bool = Field(
+        default=False, description="kostra's indicators beyond KS' list, shown apart and marked as such"
+    )
+
+    @property
+    def from_ks(self) -> bool:
+        """Whether the rows are KS' published list rather than kostra's own choice."""
+        return self.list_source is not None
 
 
 class Sector(_Frozen):
@@ -174,8 +197,9 @@ class SectorEconomics(_Frozen):
     need_index: str
     cost_key_weight: float = Field(gt=0, le=1)
     production: tuple[ProductionIndicator, ...] = ()
-    published_resource_use: str | None = Field(
-        default=None, description="KS' own resource use indicator, preferred where it has a figure"
+    resource_use: str | None = Field(
+        default=None,
+        description="the profile row of the resource use indicator: a formula over exactly this basis",
     )
 
 

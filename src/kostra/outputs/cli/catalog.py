@@ -24,25 +24,22 @@ def catalog_coverage(year: YearOpt = None, fmt: FormatOpt = Format.table) -> Non
     when = int(counts["year"].iloc[0]) if len(counts) else year
     table = Table(title=f"Katalogens dekning: opphav per tjenesteområde, ekte tall {when}")
     table.add_column("Tjenesteområde")
-    for column in ("Indikatorer", *ORIGIN_NAMES.values(), f"Ekte {when}"):
+    for column in ("Tall", *ORIGIN_NAMES.values(), "Fra SSB", f"Ekte {when}"):
         table.add_column(column, justify="right")
-    for row in counts.itertuples():
+    columns = ("indicators", *coverage_module.ORIGINS, "from_ssb", "real")
+    areas = counts[counts["area"] != coverage_module.BASIS_AREA]
+    for row in areas.itertuples():
         missing = "[yellow]" if row.none else ""
-        table.add_row(
-            str(row.area_name),
-            format_nb(row.indicators, 0),
-            format_nb(row.ssb, 0),
-            format_nb(row.formula, 0),
-            format_nb(row.provider, 0),
-            f"{missing}{format_nb(row.none, 0)}",
-            format_nb(row.real, 0),
-        )
-    totals = counts[["indicators", *coverage_module.ORIGINS, "real"]].sum()
-    table.add_row(
-        "Totalt", *(format_nb(int(totals[c]), 0) for c in ("indicators", *coverage_module.ORIGINS, "real"))
-    )
+        cells = [format_nb(getattr(row, c), 0) for c in columns]
+        cells[4] = f"{missing}{cells[4]}"
+        table.add_row(str(row.area_name), *cells)
+    totals = areas[list(columns)].sum()
+    table.add_row("Totalt", *(format_nb(int(totals[c]), 0) for c in columns), end_section=True)
+    for row in counts[counts["area"] == coverage_module.BASIS_AREA].itertuples():
+        table.add_row(str(row.area_name), *(format_nb(getattr(row, c), 0) for c in columns))
     out.print(table)
     out.print(
-        "Annen kilde: tall SSBs tabeller ikke har (KS, medfølgende filer); les dem inn med "
-        "'kostra data import FIL --indicator ID'."
+        "Tall: profilrader, antall og grunnlagstall. Fra SSB: SSBs tabeller, SSBs befolkning "
+        "eller en formel over slike tall. Annen kilde: tall SSBs tabeller ikke har (KS, KDD, "
+        "Udir, medfølgende filer); les dem inn med 'kostra data import FIL --indicator ID'."
     )

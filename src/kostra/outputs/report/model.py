@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
+from kostra.catalog import Sector
 from kostra.formatting import format_nb, is_missing
 from kostra.outputs.report.charts import profile_chart, series_chart, summary_chart
 from kostra.outputs.report.drawing import draw_later, get_ready
@@ -255,6 +256,21 @@ def _long_data(analysis: SectorAnalysis) -> pd.DataFrame:
     ]
 
 
+def rows_origin(sector: Sector) -> str:
+    """Whose list the chapter's profile rows are: KS' (and where it was read) or kostra's own."""
+    listed = [p for p in sector.profiles if p.from_ks]
+    extra = [p for p in sector.profiles if p.supplementary]
+    if not listed:
+        return (
+            f"KS publiserer ingen ASSS-tjenesteprofil for {sector.name_nb.lower()}; "
+            "indikatorene er kostras eget utvalg."
+        )
+    text = f"Tjenesteprofilens rader er KS' ASSS-liste ({listed[0].list_source})."
+    if extra:
+        text += f" «{extra[0].name_nb}» er kostras egne indikatorer utover KS' liste."
+    return text
+
+
 def build_chapter(
     session: Session,
     analysis: SectorAnalysis,
@@ -300,6 +316,7 @@ def build_chapter(
     ]
     functions = ", ".join(analysis.sector.functions)
     intro = analysis.sector.intro_nb + (f" KOSTRA-funksjoner: {functions}." if functions else "")
+    intro += " " + rows_origin(analysis.sector)
     return Chapter(
         analysis.sector.id,
         analysis.sector.name_nb,
@@ -483,7 +500,7 @@ def build_report(
                     e.gross_expenditure,
                     e.need_index,
                     e.depreciation,
-                    e.published_resource_use,
+                    e.resource_use,
                 )
                 if x
             }

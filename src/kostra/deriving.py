@@ -1,0 +1,132 @@
+"""Figures computed by the catalog's formulas from real figures, stored after a fetch or an
+import.
+
+A formula figure (``kind`` any, with ``formula`` in the catalog) is real only where every
+input it reads is real for that municipality and year: SSB's tables, a bundled published
+figure, or an imported file, never demodata. :func:`derive` computes those cells (formulas
+over formulas in order), and stores the ones that are new or changed as one release per
+kind: ``ssb`` where every input came from SSB (or the bundled SSB population), ``file``
+where a user's file was among them. Cells with demodata among their inputs keep the
+bundle's figures, which the generator computed the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kostra.analysis.formulas import evaluate_frame
+from kostra.catalog import Catalog, Indicator
+from kostra.store import ReleaseSpec, Store
+
+__all__ = ["DeriveResult", "derive", "formula_order"]
+
+_SSB_KINDS = frozenset({"ssb", "bundled"})
+
+
+@dataclass(frozen=True)
+class DeriveResult:
+    """How many figures were computed and stored, per release kind."""
+
+    values: int
+    releases: tuple[int, ...]
+
+
+def formula_order(catalog: Catalog) -> list[Indicator]:
+    """The catalog's formula figures, every one after the formula figures it reads."""
+    done: dict[str, Indicator] = {}
+
+    def visit(ind: Indicator) -> None:
+        if ind.id in done or ind.formula is None:
+            return
+        for ref in ind.formula.inputs:
+            visit(catalog.indicators[ref])
+        done[ind.id] = ind
+
+    for ind in catalog.indicators.values():
+        visit(ind)
+    return list(done.values())
+
+
+def _inputs(catalog: Catalog, formulas: Sequence[Indicator]) -> set[str]:
+    return {ref for ind in formulas if ind.formula for ref in ind.formula.inputs}
+
+
+def derive(
+    store: Store,
+    catalog: Catalog,
+    years: Collection[int],
+    members: Callable[[str, int], Collection[str]],
+) -> DeriveResult:
+    """Compute every formula figure for ``years`` whose inputs are all real, and store those
+    that differ from the figures in force. ``members(group, year)`` gives a group's
+    members, for formulas relative to a group."""
+    formulas = formula_order(catalog)
+    if not formulas or not years:
+        return DeriveResult(0, ())
+    wanted = sorted(_inputs(catalog, formulas) | {i.id for i in formulas})
+    current = store.observations(wanted, sorted(years))
+    real = current[(current["release_kind"] != "demodata") & current["value"].notna()]
+    # kind of each real input cell: "ssb" beats nothing, "file" taints
+    figures = real[["indicator_id", "region_code", "year", "value", "release_kind"]].copy()
+    derived: list[pd.DataFrame] = []
+    for ind in formulas:
+        formula = ind.formula
+        assert formula is not None
+        used = figures[figures["indicator_id"].isin(formula.inputs)]
+        by_year = (
+            {int(y): frozenset(members(formula.relative_to, int(y))) for y in years}
+            if formula.relative_to
+            else None
+        )
+        result = evaluate_frame(formula, used, by_year)
+        if result.empty:
+            continue
+        kinds = (
+            used.assign(user=~used["release_kind"].isin(_SSB_KINDS))
+            .groupby(["region_code", "year"])["user"]
+            .any()
+            .rename("user")
+            .reset_index()
+        )
+        result = result.merge(kinds, on=["region_code", "year"], how="left")
+        if formula.relative_to:
+            # A value relative to the group's mean reads every member's inputs of the year.
+            tainted = kinds.groupby("year")["user"].any().rename("year_user").reset_index()
+            result = result.merge(tainted, on="year", how="left")
+            result["user"] = result["user"].fillna(False) | result["year_user"].fillna(False)
+            result = result.drop(columns="year_user")
+        result = result.assign(
+            indicator_id=ind.id, release_kind=np.where(result["user"].fillna(False), "file", "ssb")
+        ).drop(columns="user")
+        figures = pd.concat([figures, result[figures.columns]], ignore_index=True)
+        derived.append(result)
+    if not derived:
+        return DeriveResult(0, ())
+    new = pd.concat(derived, ignore_index=True)
+    before = current[["indicator_id", "region_code", "year", "value", "release_kind"]].rename(
+        columns={"value": "before", "release_kind": "before_kind"}
+    )
+    new = new.merge(before, on=["indicator_id", "region_code", "year"], how="left")
+    changed = new["before"].isna() | (new["before_kind"] == "demodata")
+    changed |= ~np.isclose(new["value"], new["before"].fillna(np.nan), rtol=1e-12, atol=1e-12)
+    new = new[changed]
+    releases = []
+    for kind, part in new.groupby("release_kind"):
+        rows = part[["indicator_id", "region_code", "year", "value"]].assign(status=None)
+        rows = rows.sort_values(["indicator_id", "region_code", "year"], ignore_index=True)
+        digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()[:20]
+        spec = ReleaseSpec(
+            source="kostra:formler",
+            kind="ssb" if kind == "ssb" else "file",
+            checksum=f"formler-{digest}",
+            note="Beregnet av kostra etter katalogens formler fra ekte tall (SSB eller innleste filer)",
+        )
+        loaded = store.load_release(spec, rows)
+        if not loaded.already_loaded:
+            releases.append(loaded.release_id)
+    return DeriveResult(len(new), tuple(releases))

@@ -884,7 +884,9 @@ class Session:
     def derive_formulas(self, years: Sequence[int]) -> int:
         """Compute the catalog's formula figures whose inputs are all real for ``years`` and
         store the new or changed ones (:func:`kostra.deriving.derive`); how many."""
-        result = derive(self._for_writing(), self.catalog, years, lambda g, y: self.members(g, y))
+        result = derive(
+            self._for_writing(), self.catalog, years, lambda g, y: self.members(g, y), self._mapping
+        )
         if result.releases:
             self._forget()
         return result.values

@@ -6,26 +6,31 @@ input it reads is real for that municipality and year: SSB's tables, a bundled p
 figure, or an imported file, never demodata. :func:`derive` computes those cells (formulas
 over formulas in order), and stores the ones that are new or changed as one release per
 kind: ``ssb`` where every input came from SSB (or the bundled SSB population), ``file``
-where a user's file was among them. Cells with demodata among their inputs keep the
-bundle's figures, which the generator computed the same way.
+where a user's file was among them, else ``bundled`` (a bundled published figure among
+them). Cells with demodata among their inputs keep the bundle's figures, which the
+generator computed the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from kostra.analysis.formulas import evaluate_frame
 from kostra.catalog import Catalog, Indicator
-from kostra.store import ReleaseSpec, Store
+from kostra.store import ReleaseKind, ReleaseSpec, Store
 
 __all__ = ["DeriveResult", "derive", "formula_order"]
 
-_SSB_KINDS = frozenset({"ssb", "bundled"})
+# The kind a derived figure gets is its most user-made input's: SSB (and SSB's population,
+# bundled) < a bundled published figure < a user's file.
+_RANK = {"ssb": 0, "bundled": 1, "file": 2}
+_KINDS = ("ssb", "bundled", "file")
 
 
 @dataclass(frozen=True)
@@ -61,18 +66,32 @@ def derive(
     catalog: Catalog,
     years: Collection[int],
     members: Callable[[str, int], Collection[str]],
+    mapping: Mapping[str, str] | None = None,
 ) -> DeriveResult:
     """Compute every formula figure for ``years`` whose inputs are all real, and store those
     that differ from the figures in force. ``members(group, year)`` gives a group's
-    members, for formulas relative to a group."""
+    members, for formulas relative to a group; ``mapping`` takes a municipality's old
+    numbers to the one it has now, so that a count imported under the number of its year
+    (Asker 2023: 3025) meets the population bundled under today's (3203)."""
     formulas = formula_order(catalog)
     if not formulas or not years:
         return DeriveResult(0, ())
     wanted = sorted(_inputs(catalog, formulas) | {i.id for i in formulas})
     current = store.observations(wanted, sorted(years))
     real = current[(current["release_kind"] != "demodata") & current["value"].notna()]
-    # kind of each real input cell: "ssb" beats nothing, "file" taints
-    figures = real[["indicator_id", "region_code", "year", "value", "release_kind"]].copy()
+    if mapping:
+        real = real.assign(region_code=real["region_code"].map(lambda c: mapping.get(c, c)))
+        # One figure per municipality and year: the newest release's.
+        real = real.sort_values("release_id").drop_duplicates(
+            ["indicator_id", "region_code", "year"], keep="last"
+        )
+    population = {i.id for i in catalog.indicators.values() if i.kind == "population"}
+    figures = real[["indicator_id", "region_code", "year", "value"]].assign(
+        rank=[
+            0 if indicator in population else _RANK.get(kind, 2)
+            for indicator, kind in zip(real["indicator_id"], real["release_kind"], strict=True)
+        ]
+    )
     derived: list[pd.DataFrame] = []
     for ind in formulas:
         formula = ind.formula
@@ -86,23 +105,14 @@ def derive(
         result = evaluate_frame(formula, used, by_year)
         if result.empty:
             continue
-        kinds = (
-            used.assign(user=~used["release_kind"].isin(_SSB_KINDS))
-            .groupby(["region_code", "year"])["user"]
-            .any()
-            .rename("user")
-            .reset_index()
-        )
-        result = result.merge(kinds, on=["region_code", "year"], how="left")
         if formula.relative_to:
             # A value relative to the group's mean reads every member's inputs of the year.
-            tainted = kinds.groupby("year")["user"].any().rename("year_user").reset_index()
-            result = result.merge(tainted, on="year", how="left")
-            result["user"] = result["user"].fillna(False) | result["year_user"].fillna(False)
-            result = result.drop(columns="year_user")
-        result = result.assign(
-            indicator_id=ind.id, release_kind=np.where(result["user"].fillna(False), "file", "ssb")
-        ).drop(columns="user")
+            ranks = used.groupby("year")["rank"].max().rename("rank").reset_index()
+            result = result.merge(ranks, on="year", how="left")
+        else:
+            ranks = used.groupby(["region_code", "year"])["rank"].max().rename("rank").reset_index()
+            result = result.merge(ranks, on=["region_code", "year"], how="left")
+        result = result.assign(indicator_id=ind.id)
         figures = pd.concat([figures, result[figures.columns]], ignore_index=True)
         derived.append(result)
     if not derived:
@@ -112,17 +122,17 @@ def derive(
         columns={"value": "before", "release_kind": "before_kind"}
     )
     new = new.merge(before, on=["indicator_id", "region_code", "year"], how="left")
-    changed = new["before"].isna() | (new["before_kind"] == "demodata")
-    changed |= ~np.isclose(new["value"], new["before"].fillna(np.nan), rtol=1e-12, atol=1e-12)
-    new = new[changed]
+    unchanged = np.isclose(new["value"], new["before"], rtol=1e-12, atol=1e-12)
+    new = new[~(unchanged & (new["before_kind"] != "demodata"))]
     releases = []
-    for kind, part in new.groupby("release_kind"):
+    for rank, part in new.groupby("rank"):
+        kind = _KINDS[int(rank)]
         rows = part[["indicator_id", "region_code", "year", "value"]].assign(status=None)
         rows = rows.sort_values(["indicator_id", "region_code", "year"], ignore_index=True)
         digest = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()[:20]
         spec = ReleaseSpec(
             source="kostra:formler",
-            kind="ssb" if kind == "ssb" else "file",
+            kind=cast(ReleaseKind, kind),
             checksum=f"formler-{digest}",
             note="Beregnet av kostra etter katalogens formler fra ekte tall (SSB eller innleste filer)",
         )

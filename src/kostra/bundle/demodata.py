@@ -155,27 +155,39 @@ class Generator:
         order = self.catalog.indicators_of(kinds=("count", "basis")) + self.catalog.indicators_of()
         derived = self._derivable(order)
         made: list[Indicator] = []
-        # Counts and basis figures first, drawn then derived, as the profile figures are
-        # weighted by them; then the profile figures, drawn then derived.
-        for stage in (("count", "basis"), ("indicator",)):
-            for ind in order:
-                if ind.kind in stage and ind.demo is not None and ind.id not in derived:
-                    drawn_per = ind.kind == "count" or (ind.demo is not None and ind.demo.per is not None)
-                    if ind.id in self.start:
-                        self.values[ind.id] = self.start[ind.id].copy()
-                    else:
-                        self.values[ind.id] = self._count(ind) if drawn_per else self._indicator(ind)
-                    made.append(ind)
-            for ind in derived.values():
-                if ind.kind in stage:
-                    self.values[ind.id] = self._formula(ind)
-                    made.append(ind)
+        # Counts and basis figures before profile figures, each once what it reads (its
+        # weight, its population, a formula's inputs) is made: the fitted group rows need
+        # their weights, and a formula its inputs.
+        pending = [i for i in order if i.id in derived or (i.demo is not None and i.formula is None)]
+        rank = {i: n for n, i in enumerate(derived)}  # narrow formulas first, see _derivable
+        pending.sort(key=lambda i: (i.kind not in ("count", "basis"), i.id in derived, rank.get(i.id, 0)))
+        wanted = {i.id for i in pending}
+        while pending:
+            ind = next((i for i in pending if self._ready(i, wanted)), None)
+            if ind is None:
+                raise SolveError(f"{pending[0].id}: what it reads can never be made (a cycle)")
+            pending.remove(ind)
+            if ind.id in derived:
+                self.values[ind.id] = self._formula(ind)
+            elif ind.id in self.start:
+                self.values[ind.id] = self.start[ind.id].copy()
+            elif ind.kind == "count" or (ind.demo is not None and ind.demo.per is not None):
+                self.values[ind.id] = self._count(ind)
+            else:
+                self.values[ind.id] = self._indicator(ind)
+            made.append(ind)
         # A later formula may have moved an input an earlier one reads (within bounds, never
         # at a published cell): every derived figure is computed again from the final inputs.
         for ind in derived.values():
             self.values[ind.id] = self._derived(ind)
+        for ind in derived.values():
             self._check_formula(ind)
         return pd.concat([self._long(ind, self.values[ind.id]) for ind in made], ignore_index=True)
+
+    def _ready(self, ind: Indicator, wanted: set[str]) -> bool:
+        reads = {ind.weight, ind.demo.per if ind.demo else None}
+        reads |= set(ind.formula.inputs) if ind.formula else set()
+        return all(r is None or r in self.values or r not in wanted for r in reads)
 
     def _derivable(self, order: Sequence[Indicator]) -> dict[str, Indicator]:
         """Formula figures whose inputs are all drawn or derived, inputs first; among

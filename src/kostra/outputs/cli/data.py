@@ -93,7 +93,17 @@ def data_import(
         out.print(
             f"{file.name}: {figures}{aggregates} lest inn som utgivelse {result.release_id}.", markup=False
         )
+        _print_derived(result.derived)
     _print_left_out(result.unplaced, result.skipped_contents)
+
+
+def _print_derived(derived: int) -> None:
+    if derived:
+        out.print(
+            f"{format_nb(derived, 0)} tall beregnet etter katalogens formler fra ekte tall "
+            "(se 'kostra catalog coverage').",
+            markup=False,
+        )
 
 
 def _print_left_out(unplaced: pd.DataFrame, skipped: tuple[str, ...]) -> None:
@@ -243,6 +253,7 @@ def data_fetch(
                 year, sector, municipality, regions=regions, progress=display, on_retry=display.retry
             )
     out.print(render_fetch_report(report))
+    _print_derived(report.derived)
     for warning in report.warnings:  # discontinued tables, KLASS trouble: one line each
         out.print(f"[yellow]Merk:[/yellow] {warning}", highlight=False)
     if report.failed:

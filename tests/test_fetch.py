@@ -499,6 +499,26 @@ def test_every_catalog_table_is_fetched_under_ssb_s_rules(fresh, fake_ssb) -> No
             assert "2111" in chosen["KOKkommuneregion0000"], table  # D9
             assert {"EAK", "EAKUO", "EKG12"} <= set(chosen["KOKkommuneregion0000"]), table
         assert status[table].observations > 0, table
+    # Every catalog source, not only every table: its ContentsCode and each filter value were
+    # asked for in one request of its table, for each year it covers, and the figure it
+    # names is in the store as SSB's.
+    asked: dict[str, list[dict[str, list[str]]]] = {
+        table: [
+            {s["variableCode"]: s["valueCodes"] for s in r.body["selection"]}
+            for r in fake.data_requests(table)
+        ]
+        for table in tables
+    }
+    for ind in fresh.catalog.indicators.values():
+        for source in ind.all_sources:
+            for year in (y for y in (2020, 2024) if source.covers(y)):
+                wanted = {"ContentsCode": source.contents, "Tid": str(year), **source.filters}
+                assert any(
+                    all(value in chosen.get(dim, ()) for dim, value in wanted.items())
+                    for chosen in asked[source.table]
+                ), (ind.id, source.table, year)
+                kinds = fresh.store.observations([ind.id], [year])["release_kind"]
+                assert (kinds == "ssb").any(), (ind.id, year)
     # D3: the discontinued 12210 is asked only for the year it covers
     assert {s["variableCode"]: s["valueCodes"] for s in fake.data_requests("12210")[0].body["selection"]}[
         "Tid"

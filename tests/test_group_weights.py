@@ -55,7 +55,7 @@ def test_a_member_without_a_weight_is_told_never_dropped_silently(fresh, tmp_pat
     _import(fresh, tmp_path, "asker.csv", "0220 Asker;2019;80,0\n3203 Asker;2019;.\n")
     stats = _landet(fresh, 2019)
     assert stats["members_without_weight"] == 1
-    profile = fresh.profile("Bærum", "barnehage", year=2019, group="landet")
+    profile = fresh.profile("Bærum", "barnehage", "tillegg", year=2019, group="landet")
     flags = flag_unweighted_members(profile, "landet", 2019)
     assert [f.indicator_id for f in flags] == [IND]
     assert "1 av 357 kommuner i landet med tall for 2019 mangler befolkning" in flags[0].message_nb

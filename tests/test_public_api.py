@@ -25,6 +25,7 @@ def test_all_is_sorted_and_complete() -> None:
         "placing",
         "bundle",
         "fetching",
+        "deriving",
         "files",
         "data",
     }

@@ -81,8 +81,15 @@ UNIT_RANGES: Final[Mapping[str, tuple[float, float]]] = {
     "kvm": (0, 1_000_000_000),
     # Energy per m² and year: a few hundred kWh.
     "kWh": (0, 100_000),
-    # Grunnskolepoeng run 0-60; other scales stay far below 1 000.
+    # Accounts in 1 000 kroner: Oslo's largest function is some tens of billions of kroner.
+    "1000 kroner": (-1_000_000_000, 1_000_000_000),
+    # Grunnskolepoeng run 0-60, exam marks 1-6, survey scores 1-5; other scales stay far
+    # below 1 000.
     "poeng": (0, 1_000),
+    "karakterpoeng": (0, 1_000),
+    "skår": (0, 1_000),
+    # Library loans per inhabitant.
+    "utlån": (0, 10_000_000),
     # Hours per week (a week has 168) and months of support.
     "timer": (0, 1_000),
     "måneder": (0, 1_200),

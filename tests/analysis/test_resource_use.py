@@ -40,11 +40,13 @@ def test_need_adjusted_and_mer_mindreutgift_by_hand() -> None:
     need = _s(A=1.0, B=1.2, C=0.5)
     population = _s(A=10, B=30, C=5)
     result = compute_need_adjusted(spending, need, population, "C", ["A", "B"])
-    # comparison: (100 * 10 + 200 * 30) / 40 = 175; C: 150 / 0.5 = 300
-    assert result["comparison_adjusted"] == pytest.approx(175)
+    # comparison: the unweighted mean of A 100 / 1.0 = 100 and B 240 / 1.2 = 200, 150 (the
+    # mean the resource use indicator divides by); C: 150 / 0.5 = 300, indicator 2.0
+    assert result["comparison_adjusted"] == pytest.approx(150)
     assert result["adjusted"] == pytest.approx(300)
-    assert result["difference_per_inhabitant"] == pytest.approx(125)
-    assert result["mer_mindreutgift"] == pytest.approx(625)
+    assert result["indicator"] == pytest.approx(2.0)
+    assert result["difference_per_inhabitant"] == pytest.approx(150)
+    assert result["mer_mindreutgift"] == pytest.approx(750)
 
 
 def test_missing_subject_gives_missing_figures() -> None:
@@ -61,6 +63,9 @@ def test_need_indices_of_one_change_nothing(rows: list[tuple[float, float]]) -> 
     ones = pd.Series(1.0, index=codes)
     result = compute_need_adjusted(spending, ones, population, codes[0], codes)
     assert result["adjusted"] == pytest.approx(spending.iloc[0])
-    assert result["comparison_adjusted"] == pytest.approx((spending * population).sum() / population.sum())
+    assert result["comparison_adjusted"] == pytest.approx(spending.mean())
     use = compute_resource_use(spending, ones, codes).set_index("region_code")
     assert use["r"].to_numpy() == pytest.approx(spending.to_numpy())
+    # one basis: the kroner difference is the indicator's distance from 1, in kroner
+    own = use.loc[codes[0], "indicator"]
+    assert result["difference_per_inhabitant"] == pytest.approx((own - 1) * result["comparison_adjusted"])

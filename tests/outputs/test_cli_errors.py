@@ -134,10 +134,10 @@ def test_dea_says_who_is_left_out_and_why(db: Path) -> None:
     # it cannot be placed, and it used to vanish from the list without a word.
     table = kostra_cli(db, "dea", "--sector", "pleie-og-omsorg", "--year", "2024")
     assert table.exit_code == 0, table.output
-    assert "355 av 356 kommuner" in table.stdout.replace("\u00a0", " ") or "av 357 kommuner" in table.stdout
-    assert "Ikke med fordi tall mangler (1 kommune): Bærum (mangler Andel innbyggere 80 år+" in " ".join(
-        table.stdout.split()
-    )
+    assert "av 357 kommuner" in table.stdout
+    words = " ".join(table.stdout.split())
+    assert "Ikke med fordi tall mangler (" in words
+    assert "Bærum (mangler Andel innbyggere 80 år+" in words
     listed = kostra_cli(db, "dea", "--sector", "pleie-og-omsorg", "--year", "2024", "-f", "csv")
     rows = listed.stdout.strip().splitlines()
     assert len(rows) == 1 + 357

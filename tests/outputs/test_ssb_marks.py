@@ -127,8 +127,13 @@ def _row_id(label: str, names: dict[str, str]) -> str:
 
 
 def _profile_table(report: Report) -> ReportTable:
+    """The chapter's profile tables (KS' list, then kostra's supplementary figures) as one:
+    every indicator row with its mark."""
     chapter = next(c for c in report.chapters if c.id == SECTOR)
-    return chapter.tables[0]
+    tables = [t for t in chapter.tables if t.columns and t.columns[-1] == "SSB"]
+    assert len(tables) == 2  # KS' list and "Tilleggsindikatorer"
+    first = tables[0]
+    return ReportTable(first.title, first.columns, [r for t in tables for r in t.rows], first.note)
 
 
 def _flat(text: str) -> str:
@@ -239,12 +244,12 @@ def test_pdf_rows_end_with_the_mark(reports, files, expected, names, store: str)
 @pytest.mark.parametrize("store", ["checked", "tampered"])
 def test_word_rows_carry_the_mark(files, expected, names, store: str) -> None:  # type: ignore[no-untyped-def]
     document = Document(str(files[store]["docx"]))
-    table = next(t for t in document.tables if t.rows[0].cells[-1].text == "SSB")
     found = {}
-    for row in table.rows[1:]:
-        cells = row.cells
-        if cells[0].text != cells[-1].text:  # not a group heading across the table
-            found[_row_id(cells[0].text, names)] = cells[-1]
+    for table in (t for t in document.tables if t.rows[0].cells[-1].text == "SSB"):  # KS' list, extras
+        for row in table.rows[1:]:
+            cells = row.cells
+            if cells[0].text != cells[-1].text:  # not a group heading across the table
+                found[_row_id(cells[0].text, names)] = cells[-1]
     assert {i: c.text for i, c in found.items()} == {i: SYMBOL[p] for i, p in expected[store].items()}
     for i, cell in found.items():
         bold = any(run.bold for p in cell.paragraphs for run in p.runs)
@@ -259,14 +264,15 @@ def test_excel_has_a_column_in_words(files, expected, names, store: str) -> None
     book = load_workbook(io.BytesIO(files[store]["xlsx"].read_bytes()))
     sheet = book["Barnehage"]
     rows = list(sheet.iter_rows(values_only=True))
-    header = next(r for r in rows if r[0] == "Indikator")
-    column, source = header.index("SSB"), header.index("Kilde: SSB")
     found = {}
-    for row in rows[rows.index(header) + 1 :]:
-        if row[0] is None:
-            break
-        if row[1] is not None:
-            found[_row_id(str(row[0]), names)] = (row[column], row[source])
+    for at in (n for n, r in enumerate(rows) if r[0] == "Indikator"):  # KS' list, then the extras
+        header = rows[at]
+        column, source = header.index("SSB"), header.index("Kilde: SSB")
+        for row in rows[at + 1 :]:
+            if row[0] is None or row[0] == "Indikator":
+                break
+            if row[1] is not None:
+                found[_row_id(str(row[0]), names)] = (row[column], row[source])
     assert {i: phrase for i, (phrase, _) in found.items()} == expected[store]
     assert all(str(detail).startswith(expected[store][i]) for i, (_, detail) in found.items())
     assert found[KRONER][1].startswith("kontrollert mot SSB: landet 2024: SSB ")
@@ -290,9 +296,11 @@ class Client:
 def test_web_page_and_api_mark_each_indicator(stores, expected, store: str) -> None:  # type: ignore[no-untyped-def]
     client = Client(stores[store])
     state = {CHECKED: True, DIFFERS: False, UNCHECKED: None}
-    api = client.get("/api/profile", municipality="3201", sector=SECTOR, year=YEAR)
-    assert api.status_code == 200
-    rows = {r["indicator_id"]: r["checked_against_ssb"] for r in api.json()["rows"]}
+    rows = {}
+    for profile in ("alle", "tillegg"):
+        api = client.get("/api/profile", municipality="3201", sector=SECTOR, year=YEAR, profile=profile)
+        assert api.status_code == 200
+        rows |= {r["indicator_id"]: r["checked_against_ssb"] for r in api.json()["rows"]}
     assert rows == {i: state[p] for i, p in expected[store].items()}
     analysis = client.get("/api/analysis", municipality="3201", sector=SECTOR, year=YEAR).json()
     assert {r["indicator_id"]: r["checked_against_ssb"] for r in analysis["profile"]} == rows

@@ -13,6 +13,7 @@ import pytest
 from kostra.store import Store
 
 BIG = "CREATE TABLE junk AS SELECT range AS a, md5(range::VARCHAR) AS b FROM range(2000000)"
+GROWTH = 16 * 2**20  # what the junk table takes on disk at the least (about 30 MB)
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_a_failed_write_is_compacted_by_the_next_writer(copy: Path) -> None:
     with pytest.raises(RuntimeError, match="half-way"):
         _fail_half_way(store)
     store.close()
-    assert marker.exists() and copy.stat().st_size > 3 * size  # the space is kept ...
+    assert marker.exists() and copy.stat().st_size > size + GROWTH  # the space is kept ...
     after, compacted = _state(copy)
     assert after == before and compacted <= size * 1.1  # ... until the next writer opens it
     assert not marker.exists()
@@ -63,7 +64,7 @@ def test_a_killed_write_is_compacted_by_the_next_writer(copy: Path) -> None:
         timeout=120,
     )
     assert killed.returncode == -9
-    assert copy.with_name(copy.name + ".unfinished").exists() and copy.stat().st_size > 3 * size
+    assert copy.with_name(copy.name + ".unfinished").exists() and copy.stat().st_size > size + GROWTH
     after, compacted = _state(copy)
     assert after == before and compacted <= size * 1.1
     assert not copy.with_name(copy.name + ".unfinished").exists()

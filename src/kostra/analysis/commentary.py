@@ -30,7 +30,16 @@ __all__ = [
     "resource_use_sentence",
 ]
 
-_UNIT_WORDS = {"kroner": "kroner", "prosent": "prosent", "timer": "timer", "indeks": ""}
+# Units that read as a noun after the number keep it ("3,2 timer"); "antall", "indeks" and
+# "skår" do not ("2,7 antall" is not Norwegian), so the number stands alone.
+_UNIT_WORDS = {
+    "kroner": "kroner",
+    "prosent": "prosent",
+    "timer": "timer",
+    "indeks": "",
+    "antall": "",
+    "skår": "",
+}
 
 
 @dataclass(frozen=True)

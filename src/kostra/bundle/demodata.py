@@ -123,7 +123,14 @@ def _clip(values: np.ndarray, spec: DemoSpec, unit: str) -> np.ndarray:
     lower = -np.inf if spec.lower is None else spec.lower * factors
     upper = np.inf if spec.upper is None else spec.upper * factors
     out: np.ndarray = np.clip(values, lower, upper)
-    return np.clip(out, 0.0, 100.0) if unit == "prosent" else out
+    if unit != "prosent":
+        return out
+    # A share stays within 0-100 unless the spec says otherwise: percent of income can be
+    # negative (netto driftsresultat) or several hundred (langsiktig gjeld).
+    share: np.ndarray = np.clip(
+        out, 0.0 if spec.lower is None else -np.inf, 100.0 if spec.upper is None else np.inf
+    )
+    return share
 
 
 class Generator:
@@ -374,7 +381,8 @@ class Generator:
         lower = -np.inf if spec is None or spec.lower is None else spec.lower
         upper = np.inf if spec is None or spec.upper is None else spec.upper
         if ind.unit == "prosent":
-            lower, upper = max(lower, 0.0), min(upper, 100.0)
+            lower = 0.0 if spec is None or spec.lower is None else lower
+            upper = 100.0 if spec is None or spec.upper is None else upper
         if ind.kind == "count":
             lower = max(lower, 0.0)
         return lower, upper

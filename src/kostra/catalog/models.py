@@ -83,8 +83,9 @@ class DemoSpec(_Frozen):
     standard deviation between municipalities, ``trend`` the yearly relative
     change, and ``year_noise`` the relative year-to-year wobble. With
     ``scale: linear`` (figures that cross zero, such as a result in percent)
-    spread, trend and noise are in the indicator's own unit instead. For counts,
-    ``per`` names the population the count is a rate of (``level`` per person).
+    spread, trend and noise are in the indicator's own unit instead. ``per`` names the
+    figure this one is drawn as a rate or part of (``level`` per person of a population,
+    or a share of a larger count or amount, so that the part stays below the whole).
     """
 
     level: float

@@ -40,6 +40,7 @@ def catalog_coverage(year: YearOpt = None, fmt: FormatOpt = Format.table) -> Non
     out.print(table)
     out.print(
         "Tall: profilrader, antall og grunnlagstall. Fra SSB: SSBs tabeller, SSBs befolkning "
-        "eller en formel over slike tall. Annen kilde: tall SSBs tabeller ikke har (KS, KDD, "
-        "Udir, medfølgende filer); les dem inn med 'kostra data import FIL --indicator ID'."
+        "eller en formel over slike tall; befolkningen følger med kostra (SSB tabell 07459, summert "
+        "over alder) og står derfor under Annen kilde, men regnes som Fra SSB. Annen kilde: tall "
+        "SSBs tabeller ikke har (KS, KDD, Udir); les dem inn med 'kostra data import FIL --indicator ID'."
     )

@@ -294,7 +294,8 @@ def build_chapter(
         part = analysis.profile[analysis.profile["profile"] == profile.id]
         charts.append(
             (
-                f"Tjenesteprofil {title}: indeks, {analysis.group.name} = 100. Kilde: SSB (KOSTRA).",
+                f"{'' if 'profil' in title.lower() else 'Tjenesteprofil '}{title}: indeks, "
+                f"{analysis.group.name} = 100. Kilde: SSB (KOSTRA).",
                 profile_chart(
                     part, analysis.municipality.short_name, analysis.group.name, analysis.peer_index
                 ),

@@ -644,11 +644,8 @@ def test_an_indicator_reads_each_year_from_the_table_that_carries_it(fresh, fake
     )
     assert {"12210", "12362", "14019"} <= set(fresh.fetch_tables(["sosialtjeneste-og-bolig"]))
     report = _fetch(fresh, base, years=[2021, 2022], sectors=["sosialtjeneste-og-bolig"])
-    assert {t.table: t.status for t in report.tables} == {
-        "12210": "loaded",
-        "12362": "loaded",
-        "14019": "loaded",
-    }
+    status = {t.table: t.status for t in report.tables}
+    assert {"12210", "12362", "14019"} <= set(status) and set(status.values()) == {"loaded"}
     tid = {
         table: {s["variableCode"]: s["valueCodes"] for s in fake.data_requests(table)[0].body["selection"]}[
             "Tid"

@@ -177,7 +177,8 @@ def test_batch_for_all_asss_uses_both_cores(cli, store_path: Path, tmp_path: Pat
     # Word's charts come from each worker's own drawing process (not the parent's).
     words = sorted(tmp_path.glob("*.docx"))
     assert len(words) == 12
-    assert all(len(Document(str(path)).inline_shapes) == 3 for path in words)  # summary, profile, series
+    # summary, the two profiles (KS' list, kostra's extras), series
+    assert all(len(Document(str(path)).inline_shapes) == 4 for path in words)
 
 
 def test_ranking_chapter_shows_the_placement_per_sector(session) -> None:  # type: ignore[no-untyped-def]

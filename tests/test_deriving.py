@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pandas as pd
+import pytest
 
 from kostra.coverage import coverage
 from kostra.deriving import derive, formula_order
@@ -50,6 +51,19 @@ def test_a_resource_use_figure_needs_every_members_inputs_real(fresh, tmp_path: 
     # ASSS mean, which would still rest on demodata.
     _import(fresh, tmp_path, "bv_netto_sektor_per_innb", "Bærum;2024;3000\n")
     assert _current(fresh, "bv_ressursbruk", "3201", 2024)[1] == "demodata"
+
+
+def test_with_every_members_inputs_real_the_resource_use_is_real(fresh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    members = sorted(fresh.members("asss", 2024))
+    spending = {code: 3000 + 100 * n for n, code in enumerate(members)}
+    lines = "".join(f"{code};2024;{value}\n" for code, value in spending.items())
+    _import(fresh, tmp_path, "bv_netto_sektor_per_innb", lines)
+    _import(fresh, tmp_path, "bv_avskrivninger_per_innb", "".join(f"{c};2024;0\n" for c in members))
+    assert _current(fresh, "bv_ressursbruk", "3201", 2024)[1] == "demodata"  # need still generated
+    _import(fresh, tmp_path, "behov_barnevern", "".join(f"{c};2024;1\n" for c in members))
+    mean = sum(spending.values()) / len(spending)
+    for code in members:
+        assert _current(fresh, "bv_ressursbruk", code, 2024) == (pytest.approx(spending[code] / mean), "file")
 
 
 def test_formulas_are_ordered_after_the_formulas_they_read(fresh) -> None:  # type: ignore[no-untyped-def]

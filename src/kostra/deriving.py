@@ -35,7 +35,7 @@ _KINDS = ("ssb", "bundled", "file")
 
 @dataclass(frozen=True)
 class DeriveResult:
-    """How many figures were computed and stored, per release kind."""
+    """How many figures were computed and stored, and the releases that hold them."""
 
     values: int
     releases: tuple[int, ...]
@@ -57,8 +57,25 @@ def formula_order(catalog: Catalog) -> list[Indicator]:
     return list(done.values())
 
 
-def _inputs(catalog: Catalog, formulas: Sequence[Indicator]) -> set[str]:
+def _inputs(formulas: Sequence[Indicator]) -> set[str]:
     return {ref for ind in formulas if ind.formula for ref in ind.formula.inputs}
+
+
+def _complete_years(
+    formula_inputs: Sequence[str],
+    present: pd.DataFrame,
+    real: pd.DataFrame,
+    members: dict[int, frozenset[str]],
+) -> set[int]:
+    """Years in which every member with all inputs (of any kind) has them all real: a
+    value relative to the group's mean is real only when the whole mean is."""
+
+    def complete(frame: pd.DataFrame, year: int) -> set[str]:
+        part = frame[(frame["year"] == year) & frame["indicator_id"].isin(formula_inputs)]
+        counts = part.groupby("region_code")["indicator_id"].nunique()
+        return {c for c in counts[counts == len(set(formula_inputs))].index if c in members[year]}
+
+    return {y for y in members if (whole := complete(present, y)) and whole == complete(real, y)}
 
 
 def derive(
@@ -76,15 +93,17 @@ def derive(
     formulas = formula_order(catalog)
     if not formulas or not years:
         return DeriveResult(0, ())
-    wanted = sorted(_inputs(catalog, formulas) | {i.id for i in formulas})
+    wanted = sorted(_inputs(formulas) | {i.id for i in formulas})
     current = store.observations(wanted, sorted(years))
-    real = current[(current["release_kind"] != "demodata") & current["value"].notna()]
+    present = current[current["value"].notna()]
     if mapping:
-        real = real.assign(region_code=real["region_code"].map(lambda c: mapping.get(c, c)))
-        # One figure per municipality and year: the newest release's.
-        real = real.sort_values("release_id").drop_duplicates(
+        present = present.assign(region_code=present["region_code"].map(lambda c: mapping.get(c, c)))
+        # One figure per municipality and year: a real one before demodata, then the newest.
+        present = present.assign(real=present["release_kind"] != "demodata")
+        present = present.sort_values(["real", "release_id"]).drop_duplicates(
             ["indicator_id", "region_code", "year"], keep="last"
         )
+    real = present[present["release_kind"] != "demodata"]
     population = {i.id for i in catalog.indicators.values() if i.kind == "population"}
     figures = real[["indicator_id", "region_code", "year", "value"]].assign(
         rank=[
@@ -97,11 +116,11 @@ def derive(
         formula = ind.formula
         assert formula is not None
         used = figures[figures["indicator_id"].isin(formula.inputs)]
-        by_year = (
-            {int(y): frozenset(members(formula.relative_to, int(y))) for y in years}
-            if formula.relative_to
-            else None
-        )
+        by_year = None
+        if formula.relative_to:
+            by_year = {int(y): frozenset(members(formula.relative_to, int(y))) for y in years}
+            whole = _complete_years(formula.inputs, present, figures, by_year)
+            used = used[used["year"].isin(whole)]
         result = evaluate_frame(formula, used, by_year)
         if result.empty:
             continue

@@ -7,8 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kostra.analysis.formulas import evaluate, evaluate_frame, ratio
+from kostra.analysis.group_average import compute_group_stats
 from kostra.catalog import Formula, load_catalog
 
 SOSIAL = Formula(
@@ -104,3 +107,51 @@ def test_a_difference_of_two_ssb_counts() -> None:
 def test_without_any_input_nothing_is_computed() -> None:
     empty = pd.DataFrame(columns=["indicator_id", "region_code", "year", "value"])
     assert evaluate_frame(SOSIAL, empty).empty
+
+
+_COUNTS = st.lists(st.tuples(st.integers(0, 200_000), st.integers(1, 1_000_000)), min_size=1, max_size=20)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_COUNTS)
+def test_a_formulas_group_average_weighted_by_its_denominator_is_sum_over_sum(
+    rows: list[tuple[int, int]],
+) -> None:
+    # Why a formula's weight must be its denominator: the members' ratios averaged with the
+    # denominators as weights are the group's numerators over its denominators.
+    formula = Formula(numerator=("count",), denominator="pop", factor=100, note="share")
+    codes = [f"{i:04d}" for i in range(len(rows))]
+    figures = pd.DataFrame(
+        [("count", c, 2024, float(n)) for c, (n, _) in zip(codes, rows, strict=True)]
+        + [("pop", c, 2024, float(p)) for c, (_, p) in zip(codes, rows, strict=True)],
+        columns=["indicator_id", "region_code", "year", "value"],
+    )
+    shares = evaluate_frame(formula, figures).assign(indicator_id="share", release_kind="file")
+    weights = figures[figures["indicator_id"] == "pop"].assign(release_kind="file")
+    rules = pd.DataFrame({"indicator_id": ["share"], "average": ["weighted"], "weight": ["pop"]})
+    members = pd.DataFrame({"group_key": "g", "year": 2024, "region_code": codes})
+    average = compute_group_stats(shares, weights, members, rules)["average"].iloc[0]
+    total = 100 * sum(n for n, _ in rows) / sum(p for _, p in rows)
+    assert average == pytest.approx(total, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.floats(1.0, 1e6, allow_nan=False), min_size=2, max_size=15),
+    st.lists(st.booleans(), min_size=15, max_size=15),
+)
+def test_relative_to_the_members_their_mean_is_one_and_missing_stays_missing(
+    values: list[float], gaps: list[bool]
+) -> None:
+    spending = np.array([v if not gap else math.nan for v, gap in zip(values, gaps, strict=False)])
+    arrays = {
+        "net": spending[:, None],
+        "depreciation": np.zeros((len(values), 1)),
+        "need": np.ones((len(values), 1)),
+    }
+    members = np.ones((len(values), 1), dtype=bool)
+    out = evaluate(RESOURCE_USE, arrays, members)[:, 0]
+    present = ~np.isnan(spending)
+    assert np.array_equal(np.isnan(out), ~present)  # a missing input is never a zero
+    if present.any():
+        assert out[present].mean() == pytest.approx(1.0)

@@ -394,10 +394,9 @@ def _economics(
     analysis.resource_use_indicator = indicator
     sentence = resource_use_sentence(subject.short_name, analysis.sector.name_nb.lower(), indicator, words)
     analysis.summary += [sentence] if sentence else []
-    net_of_depreciation = net - (
-        depreciation.reindex(net.index).fillna(0.0) if depreciation is not None else 0.0
-    )
-    spending = net_of_depreciation * (factors[year] if factors else 1.0)
+    # the indicator's own spending (net of depreciation), in the prices asked for
+    spending = analysis.resource_use.set_index("region_code")["spending"]
+    spending = spending * (factors[year] if factors else 1.0)
     analysis.need_adjusted = compute_need_adjusted(
         spending, need, by_region("pop_total", year), subject.code, members
     )

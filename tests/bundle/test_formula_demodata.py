@@ -25,7 +25,7 @@ def bundled() -> pd.DataFrame:
 
 def _members_by_year(group: str, years: list[int]) -> dict[int, set[str]]:
     members = CATALOG.groups[group].members
-    return {y: {m.code for m in members if (m.from_year or 0) <= y <= (m.to_year or 9999)} for y in years}
+    return {y: {m.code for m in members if m.in_year(y)} for y in years}
 
 
 @pytest.mark.parametrize("indicator_id", FORMULAS)

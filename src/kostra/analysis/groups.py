@@ -66,7 +66,7 @@ def members_in_year(
         found = set(municipalities)
     else:
         found = _listed(group.id, year, members)
-        found |= {m.code for m in group.members if (m.from_year or 0) <= year <= (m.to_year or 9999)}
+        found |= {m.code for m in group.members if m.in_year(year)}
     found -= set(group.exclude)
     if group.exclude_group is not None:
         found -= members_in_year(groups[group.exclude_group], year, groups, members, municipalities)

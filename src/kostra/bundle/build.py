@@ -141,19 +141,12 @@ def build_bundle(shared: Path, catalog: Catalog | None = None, seed: int = SEED)
     published, published_rows = _published(shared, catalog)
     real = pd.concat([published, _recorded_ssb(shared, catalog)], ignore_index=True)
     labels = _labels()
-    asss = [
-        m.code
-        for m in catalog.groups["asss"].members
-        if (m.from_year or 0) <= YEARS[-1] <= (m.to_year or 9999)
-    ]
+    asss = [m.code for m in catalog.groups["asss"].members if m.in_year(YEARS[-1])]
     group_rows = {
         key: GroupRow(tuple(asss), r["average"], r["highest"], r["lowest"], labels.get(key))
         for key, r in published_rows.items()
     }
-    members = {
-        group.id: {m.code: (m.from_year, m.to_year) for m in group.members}
-        for group in catalog.groups.values()
-    }
+    members = {group.id: group.members for group in catalog.groups.values()}
     inputs = Inputs(
         codes=codes,
         years=list(YEARS),

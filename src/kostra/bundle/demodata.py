@@ -37,7 +37,7 @@ from kostra.bundle.fitting import (
     fit_group_row,
     label_interval,
 )
-from kostra.catalog import Catalog, DemoSpec, Indicator
+from kostra.catalog import Catalog, DemoSpec, Indicator, Member
 
 ORIGIN_DEMODATA = "demodata"
 
@@ -62,8 +62,8 @@ class Inputs:
     population: pd.DataFrame  # indicator_id, region_code, year, value (real)
     real: pd.DataFrame  # indicator_id, region_code, year, value (NaN = published as missing), origin
     group_rows: Mapping[tuple[str, int], GroupRow] = field(default_factory=dict)
-    # group id -> region code -> (from_year, to_year), for formulas relative to a group
-    group_members: Mapping[str, Mapping[str, tuple[int | None, int | None]]] = field(default_factory=dict)
+    # group id -> its members by year, for formulas relative to a group
+    group_members: Mapping[str, Sequence[Member]] = field(default_factory=dict)
 
 
 class SolveError(ValueError):
@@ -157,6 +157,7 @@ class Generator:
         # cells published as missing.
         self.targets: dict[str, np.ndarray] = {}
         self.missing: dict[str, np.ndarray] = {}
+        self.member_masks: dict[str, np.ndarray] = {}
 
     def run(self) -> pd.DataFrame:
         order = self.catalog.indicators_of(kinds=("count", "basis")) + self.catalog.indicators_of()
@@ -187,8 +188,6 @@ class Generator:
         # at a published cell): every derived figure is computed again from the final inputs.
         for ind in derived.values():
             self.values[ind.id] = self._derived(ind)
-        for ind in derived.values():
-            self._check_formula(ind)
         return pd.concat([self._long(ind, self.values[ind.id]) for ind in made], ignore_index=True)
 
     def _ready(self, ind: Indicator, wanted: set[str]) -> bool:
@@ -326,13 +325,14 @@ class Generator:
 
     def _members(self, group_id: str) -> np.ndarray:
         """The group's members in each year, as a municipality x year mask."""
-        mask = np.zeros((len(self.grid.row), len(self.grid.col)), dtype=bool)
-        for code, (start, end) in self.inputs.group_members.get(group_id, {}).items():
-            if code not in self.grid.row:
-                continue
-            for year, j in self.grid.col.items():
-                mask[self.grid.row[code], j] = (start or 0) <= year <= (end or 9999)
-        return mask
+        if group_id not in self.member_masks:
+            mask = np.zeros((len(self.grid.row), len(self.grid.col)), dtype=bool)
+            for member in self.inputs.group_members.get(group_id, ()):
+                if member.code in self.grid.row:
+                    for year, j in self.grid.col.items():
+                        mask[self.grid.row[member.code], j] = member.in_year(year)
+            self.member_masks[group_id] = mask
+        return self.member_masks[group_id]
 
     def _formula(self, ind: Indicator) -> np.ndarray:
         """The figure computed from its inputs, with published figures met by solving
@@ -365,12 +365,21 @@ class Generator:
         return self._derived(ind)
 
     def _derived(self, ind: Indicator) -> np.ndarray:
-        """The formula over the current inputs, with the published figures it was solved for."""
+        """The formula over the current inputs, which must give the published figures it was
+        solved for (a later formula may only move inputs at cells nobody solved for)."""
         formula = ind.formula
         assert formula is not None
         members = self._members(formula.relative_to) if formula.relative_to else None
         out = evaluate(formula, self.values, members)
         targets = self.targets[ind.id]
+        aimed = ~np.isnan(targets) & ~np.isnan(out)
+        off = aimed & ~np.isclose(out, targets, rtol=1e-9, atol=1e-9)
+        if off.any():
+            i, j = (int(v[0]) for v in np.nonzero(off))
+            raise SolveError(
+                f"{ind.id}: {list(self.grid.row)[i]} {list(self.grid.col)[j]} is published as "
+                f"{targets[i, j]}, its formula gives {out[i, j]}"
+            )
         out[~np.isnan(targets)] = targets[~np.isnan(targets)]
         out[self.missing[ind.id]] = np.nan
         return out
@@ -461,23 +470,6 @@ class Generator:
             return
         code, year = list(self.grid.row)[i], list(self.grid.col)[j]
         raise SolveError(f"{ind.id}: no drawn input can meet the published {goal} for {code} {year}")
-
-    def _check_formula(self, ind: Indicator) -> None:
-        """Every derived figure equals its formula over the final inputs (a later formula
-        may only have moved inputs this one does not read, or cells it did not solve)."""
-        formula = ind.formula
-        assert formula is not None
-        members = self._members(formula.relative_to) if formula.relative_to else None
-        computed = evaluate(formula, self.values, members)
-        stored = self.values[ind.id]
-        both = ~np.isnan(computed) & ~np.isnan(stored)
-        off = both & ~np.isclose(computed, stored, rtol=1e-9, atol=1e-9)
-        if off.any():
-            i, j = (int(v[0]) for v in np.nonzero(off))
-            raise SolveError(
-                f"{ind.id}: {list(self.grid.row)[i]} {list(self.grid.col)[j]} is {stored[i, j]}, "
-                f"its formula gives {computed[i, j]}"
-            )
 
     def _long(self, ind: Indicator, matrix: np.ndarray) -> pd.DataFrame:
         codes = np.array(list(self.grid.row))

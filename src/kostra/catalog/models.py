@@ -232,6 +232,10 @@ class Member(_Frozen):
     from_year: int | None = None
     to_year: int | None = None
 
+    def in_year(self, year: int) -> bool:
+        """Whether the municipality is a member in ``year`` (open ends: always)."""
+        return (self.from_year or 0) <= year <= (self.to_year or 9999)
+
 
 class GroupDef(_Frozen):
     """A comparison group: fixed members by year, or a rule over another group."""

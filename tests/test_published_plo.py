@@ -1,8 +1,17 @@
-"""Acceptance: the PLO service profiles reproduce the published report exactly.
+"""Tests of the bundle: the PLO service profiles show the published report's figures.
 
 `kostra profile Bærum --sector pleie-og-omsorg --profile P --year 2024 --format csv`
-must show every figure of shared/data/published at the published precision,
-and its index column must be 100 * value / group average.
+must show every figure of shared/data/published at the published precision, and its
+index column must be 100 * value / group average.
+
+What this proves and what it does not: Bærum's figures are bundled from the same
+published CSV this test reads, and the other ASSS members' demodata are fitted so that
+the group's average, highest and lowest come out as published. So these tests check
+that the bundle, the store and the CLI carry the published numbers through unchanged
+(rounding, order, units, the index column); they cannot catch a wrong averaging method,
+since the bundle was built to match. The methods are proved against numbers derived
+outside the code in tests/test_methods_pinned.py, tests/analysis/ (hand-computed
+examples and Hypothesis properties) and by mutation testing (TESTING.md).
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
-"""Acceptance: the sosialtjeneste og bolig profile reproduces the published report exactly.
+"""Tests of the bundle: the sosialtjeneste og bolig profile shows the published figures.
 
 `kostra profile Bærum --sector sosialtjeneste-og-bolig --year 2024 --format csv` must show
 every figure of shared/data/published/tjenesteprofil_sosialtjeneste_og_bolig_2024.csv at
 the published precision, in the report's order, and its index column must be
 100 * value / group average (as tests/test_published_plo.py does for pleie og omsorg).
+
+Like tests/test_published_plo.py these are round trips through the bundle (Bærum's
+figures come from the published CSV, the other members are fitted to the published group
+row): they prove the data path and the formatting, not the averaging method, which
+tests/test_methods_pinned.py and tests/analysis/ pin to hand-computed numbers.
 """
 
 from __future__ import annotations

@@ -698,7 +698,7 @@ class Session:
         if needed.empty:
             return weights
         population = weights.loc[weights["value"].notna(), ["indicator_id", "region_code", "year", "value"]]
-        derived = year_border_weights(needed, population, self.succession)
+        derived = year_border_weights(needed, population, self.succession, self.regions)
         derived = derived[derived["how"] == "successors"]
         if derived.empty:
             return weights
@@ -1155,7 +1155,7 @@ class Session:
         population = self.store.raw_observations(
             sorted(set(needed["weight_id"])), sorted({int(y) for y in needed["year"]})
         )
-        weights = year_border_weights(needed, population, self.succession)
+        weights = year_border_weights(needed, population, self.succession, self.regions)
         generated = {
             (str(i), int(y))
             for i, y in zip(

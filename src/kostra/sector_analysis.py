@@ -28,11 +28,20 @@ from kostra.analysis.commentary import (
 from kostra.analysis.deflate import deflated_span, price_factors
 from kostra.analysis.efficiency import compute_efficiency
 from kostra.analysis.group_average import compute_ranks, member_values
+from kostra.analysis.mergers import (
+    BACK_COLUMNS,
+    GAP_COLUMNS,
+    BackSeries,
+    back_series,
+    combinations,
+    figures_needed,
+    mergers_of,
+)
 from kostra.analysis.quality import (
     Flag,
     flag_extremes,
     flag_jumps,
-    flag_merger_breaks,
+    flag_mergers,
     flag_revisions,
     flag_thin_groups,
     flag_unweighted_members,
@@ -146,10 +155,11 @@ def analyse_sector(
     factors = price_factors(session.catalog.deflator, base, years) if fixed_prices else None
 
     profile = _profile(session, subject, sector_def, years, chosen, indicators)
+    back = _back_series(session, [subject, *peer_regions], indicators, years)
     series = _series(
-        session, subject, peer_regions, chosen, indicators, years, sector_def, factors, need_adjusted
+        session, subject, peer_regions, chosen, indicators, years, sector_def, factors, need_adjusted, back
     )
-    flags = _flags(session, subject, peer_regions, chosen, words, profile, series, indicators, years)
+    flags = _flags(session, subject, peer_regions, chosen, words, profile, series, indicators, years, back)
     peer_values = session.observations([i.id for i in indicators], [year])
     peer_lookup = _lookup(peer_values[peer_values["region_code"].isin([p.code for p in peer_regions])])
     comments = {}
@@ -276,6 +286,23 @@ def _group_average_series(
     return stats.loc[:, ["indicator_id", "year", "average"]].rename(columns={"average": "value"})
 
 
+def _back_series(
+    session: Session, regions: list[Region], indicators: list[Indicator], years: list[int]
+) -> BackSeries:
+    """The years before a merger of the subject and the peers, computed from the parts
+    (:mod:`kostra.analysis.mergers`); figures are read only when there is a merger to fill."""
+    codes = [r.code for r in regions]
+    mergers = mergers_of(session.succession, codes, years[0], session.regions)
+    if all(m.split for m in mergers):
+        empty = {c: pd.Series(dtype=object) for c in BACK_COLUMNS}
+        gaps = {c: pd.Series(dtype=object) for c in GAP_COLUMNS}
+        return BackSeries(pd.DataFrame(empty), pd.DataFrame(gaps), tuple(mergers))
+    rules = combinations(session.catalog.indicators.values())
+    ids = [i.id for i in indicators]
+    obs = session.observations(figures_needed(rules, ids), years)
+    return back_series(obs, session.succession, rules, codes, years, ids, session.regions)
+
+
 def _series(
     session: Session,
     subject: Region,
@@ -286,14 +313,30 @@ def _series(
     sector: Sector,
     factors: dict[int, float] | None,
     need_adjusted: bool,
+    back: BackSeries,
 ) -> pd.DataFrame:
+    """The subject's, the peers' and the group's series; ``back_series`` marks the years
+    before a merger computed from the parts (they replace what the store had there)."""
     obs = session.observations([i.id for i in indicators], years)
     names = {subject.code: subject.short_name, **{p.code: p.short_name for p in peers}}
-    own = obs[obs["region_code"].isin(names)].assign(series=lambda f: f["region_code"].map(names))
+    keys = ["indicator_id", "region_code", "year"]
+    own = obs[obs["region_code"].isin(names)].loc[:, [*keys, "value"]]
+    computed = back.values[back.values["region_code"].isin(names)].loc[:, [*keys, "value"]]
+    if len(computed):
+        replaced = pd.MultiIndex.from_frame(own[keys]).isin(pd.MultiIndex.from_frame(computed[keys]))
+        own = pd.concat([own[~replaced], computed.astype({"year": int, "value": float})], ignore_index=True)
+    own = own.assign(series=own["region_code"].map(names))
     group = _group_average_series(session, chosen, subject, indicators, years).assign(series=chosen.name)
     values = pd.concat([own.loc[:, ["indicator_id", "series", "year", "value"]], group], ignore_index=True)
     need = _need_series(session, sector, subject, peers, chosen, years) if need_adjusted else None
-    return compute_series(values, {i.id: i.unit for i in indicators}, factors, need)
+    series = compute_series(values, {i.id: i.unit for i in indicators}, factors, need)
+    marked = computed.assign(series=computed["region_code"].map(names), back_series=True)
+    series = series.merge(
+        marked.loc[:, ["indicator_id", "series", "year", "back_series"]],
+        how="left",
+        on=["indicator_id", "series", "year"],
+    )
+    return series.assign(back_series=series["back_series"].eq(True))
 
 
 def _need_series(
@@ -333,13 +376,18 @@ def _flags(
     series: pd.DataFrame,
     indicators: list[Indicator],
     years: list[int],
+    back: BackSeries,
 ) -> list[Flag]:
     year = years[-1]
     labels = {i.id: i.name_nb for i in indicators}
     flags: list[Flag] = []
     flags += flag_jumps(series, subject.short_name, labels)
     names = {r.code: r.short_name for r in (subject, *peers)}
-    flags += flag_merger_breaks(session.succession, names, years[0], year, names)
+    regions = session.regions
+    part_names = {
+        str(c): str(n).split(" - ")[0] for c, n in zip(regions["code"], regions["name"], strict=True)
+    }
+    flags += flag_mergers(back.mergers, names, part_names, back.values, back.gaps)
     diff = session.diff(year)
     diff = diff[diff["indicator_id"].isin(labels)]
     flags += flag_revisions(diff, subject.code, labels, {i.id: i.decimals for i in indicators})

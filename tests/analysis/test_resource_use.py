@@ -15,9 +15,10 @@ def _s(**values: float) -> pd.Series:
 
 
 def test_resource_use_by_hand() -> None:
-    # r = (net - depreciation) / need: A 100, B 150, C 300; the group is A and B (mean 125).
+    # r = (net - depreciation) / need: A (100 - 0) / 1.0 = 100, B (200 - 20) / 1.2 = 150,
+    # C (150 - 0) / 0.5 = 300; the group is A and B (mean 125).
     table = compute_resource_use(
-        _s(A=100, B=200, C=150), _s(A=1.0, B=1.2, C=0.5), ["A", "B"], depreciation=_s(B=20)
+        _s(A=100, B=200, C=150), _s(A=1.0, B=1.2, C=0.5), ["A", "B"], depreciation=_s(A=0, B=20, C=0)
     ).set_index("region_code")
     assert table.loc["A", "r"] == pytest.approx(100)
     assert table.loc["B", "r"] == pytest.approx(150)

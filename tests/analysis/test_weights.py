@@ -19,6 +19,7 @@ POPULATION = pd.DataFrame(
         ("pop_total", "1508", 2023, 57_000.0),  # Ålesund from 2024
         ("pop_total", "1580", 2023, 9_300.0),  # Haram from 2024
         ("pop_total", "3201", 2023, 130_900.0),
+        ("pop_total", "5001", 2019, 212_000.0),  # today's Trondheim = Trondheim + Klæbu of 2019
         ("pop_80p", "3201", 2023, 7_100.0),
     ],
     columns=["indicator_id", "region_code", "year", "value"],
@@ -55,6 +56,10 @@ def test_a_weight_follows_the_land(code: str, year: int, value: float, how: str)
         ("1504", 2019),  # Ålesund 2019 merged into 1507 (2020), which split again in 2024
         ("5012", 2019),  # Snillfjord, divided between three municipalities in 2020
         ("3024", 2022),  # no population of 3201 for 2022 in this frame: never a guess
+        # Klæbu merged into 5001 Trondheim in 2020, and 5001 itself continued (Trondheim
+        # since 2018): today's 5001 is Trondheim plus Klæbu, so Klæbu's 2019 weight is not
+        # today's Trondheim's 212 000
+        ("5030", 2019),
     ],
 )
 def test_a_part_of_a_later_merger_has_no_weight_unless_the_store_has_its_own(code: str, year: int) -> None:

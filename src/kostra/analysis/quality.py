@@ -8,12 +8,13 @@ highest or lowest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from kostra.analysis.mergers import Merger
 from kostra.formatting import format_nb
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "flag_extremes",
     "flag_jumps",
     "flag_merger_breaks",
+    "flag_mergers",
     "flag_revisions",
     "flag_thin_groups",
     "flag_unweighted_members",
@@ -32,7 +34,8 @@ JUMP_POINTS = 5.0
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # jump | merger_break | revised | thin_group | unweighted_member | highest | lowest
+    # jump | merger_break | back_series | revised | thin_group | unweighted_member | highest | lowest
+    kind: str
     message_nb: str
     indicator_id: str | None = None
     region_code: str | None = None
@@ -89,6 +92,63 @@ def flag_merger_breaks(
                     int(year),
                 )
             )
+    return flags
+
+
+def _listed(names: list[str]) -> str:
+    """ "Asker, Røyken og Hurum"."""
+    return names[0] if len(names) < 2 else f"{', '.join(names[:-1])} og {names[-1]}"
+
+
+def flag_mergers(
+    mergers: Iterable[Merger],
+    names: Mapping[str, str],
+    part_names: Mapping[str, str],
+    back_values: pd.DataFrame,
+    gaps: pd.DataFrame,
+) -> list[Flag]:
+    """One flag per merger or split in a time series (:func:`kostra.analysis.mergers.mergers_of`).
+
+    back_values, gaps: :func:`kostra.analysis.mergers.back_series`' ``values`` and ``gaps``.
+    Where the years before a merger were computed from the parts, the flag says so and
+    names the parts; where none could be, it is a break, as is every split.
+    """
+    flags = []
+    for merger in mergers:
+        code, year = merger.region_code, merger.year
+        name = names.get(code, code)
+        others = [p for p in merger.parts if p != code]
+        if merger.split:
+            message = (
+                f"Brudd i tidsserien for {name} i {year}: kommunen ble til ved en deling "
+                f"({_listed([part_names.get(p, p) for p in merger.parts])} før {year}), så tallene før "
+                f"{year} gjelder et annet område og kan ikke regnes om."
+            )
+            flags.append(Flag("merger_break", message, None, code, year))
+            continue
+        computed = back_values[(back_values["region_code"] == code) & (back_values["year"] < year)]
+        if computed.empty:
+            message = (
+                f"Brudd i tidsserien for {name} i {year}: kommunen ble slått sammen med "
+                f"{'1 annet nummer' if len(others) == 1 else f'{len(others)} andre numre'}; "
+                "SSB lager ikke tilbakeregnede regnskapsserier."
+            )
+            flags.append(Flag("merger_break", message, None, code, year))
+            continue
+        parts = _listed([part_names.get(p, p) for p in merger.parts])
+        message = (
+            f"{name}: tall før {year} er summen av {parts} (sammenslått {year}); andeler og tall per "
+            "innbygger er regnet om fra summen av tellere og nevnere. SSB lager ikke slike tall."
+        )
+        missing = gaps[(gaps["region_code"] == code) & (gaps["year"] < year)]
+        if len(missing):
+            count = missing["indicator_id"].nunique()
+            message += (
+                f" For {count} {'indikator' if count == 1 else 'indikatorer'} kunne ikke alle år før {year} "
+                "regnes om (tall mangler for en av kommunene, eller tallet kan ikke legges sammen); "
+                "der er det brudd i serien."
+            )
+        flags.append(Flag("back_series", message, None, code, year))
     return flags
 
 

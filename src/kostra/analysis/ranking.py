@@ -42,7 +42,10 @@ def score_key_figure(values: pd.Series, direction: str, rule: Rule = "average") 
     v = values.to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         if rule == "percentile":
-            position = (v - low) / (high - low) if high > low else np.zeros_like(v)
+            if high > low:
+                position = (v - low) / (high - low)
+            else:  # most values tie: above the tie is the best 5 %, below it the worst, the tie between
+                position = np.where(v > high, 1.0, np.where(v < low, 0.0, 0.5))
             if direction == "lower":
                 position = 1.0 - position
             scores = 1.0 + 5.0 * position

@@ -31,7 +31,8 @@ def compute_resource_use(
     net: pd.Series, need: pd.Series, members: Iterable[str], depreciation: pd.Series | None = None
 ) -> pd.DataFrame:
     """Per region (the index of the series): spending, need, r and the indicator."""
-    spending = net - (depreciation.reindex(net.index).fillna(0.0) if depreciation is not None else 0.0)
+    # A missing depreciation leaves no figure (as the catalog's formula does), never net alone.
+    spending = net - (depreciation.reindex(net.index) if depreciation is not None else 0.0)
     need = need.reindex(net.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = spending / need.where(need > 0)

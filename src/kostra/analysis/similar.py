@@ -1,8 +1,9 @@
 """Similar municipalities, as Kolada offers in Sweden: the N nearest on structural criteria.
 
-Each criterion is standardised (z-score over all municipalities; population on a
-log scale) and municipalities are compared by Euclidean distance, so no single
-criterion dominates because of its unit.
+Each criterion is standardised (z-score over all municipalities) and municipalities
+are compared by Euclidean distance, so no single criterion dominates because of its
+unit. Criteria that are skewed, such as population, should be given on a log scale
+(:func:`kostra.comparisons.similar` does so).
 """
 
 from __future__ import annotations

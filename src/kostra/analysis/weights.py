@@ -18,61 +18,29 @@ merged has no population of its own there. :func:`year_border_weights` finds it:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Final
 
 import pandas as pd
+
+from kostra.analysis.land import Land
 
 __all__ = ["WEIGHT_COLUMNS", "year_border_weights"]
 
 WEIGHT_COLUMNS: Final = ("weight_id", "region_code", "year", "value", "how")
 
 
-class _Succession:
-    """Renumberings, mergers and splits as edges old -> new, each dated by the year the
-    change took effect (1 January)."""
-
-    def __init__(self, succession: pd.DataFrame) -> None:
-        self.onward: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        self.backward: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for old, new, year in zip(
-            succession["old_code"], succession["new_code"], succession["year"], strict=True
-        ):
-            self.onward[str(old)].append((str(new), int(year)))
-            self.backward[str(new)].append((str(old), int(year)))
-        self._later: dict[tuple[str, int], frozenset[str]] = {}
-        self._earlier: dict[tuple[str, int], frozenset[str]] = {}
-
-    def later(self, code: str, year: int) -> frozenset[str]:
-        """The codes ``code`` (as it was in ``year``) has become by now."""
-        key = (code, year)
-        if key not in self._later:
-            after = [new for new, when in self.onward.get(code, ()) if when > year]
-            self._later[key] = (
-                frozenset().union(*(self.later(new, year) for new in after)) if after else frozenset({code})
-            )
-        return self._later[key]
-
-    def earlier(self, code: str, year: int) -> frozenset[str]:
-        """The municipalities of ``year`` whose land today's ``code`` holds."""
-        key = (code, year)
-        if key not in self._earlier:
-            before = [old for old, when in self.backward.get(code, ()) if when > year]
-            self._earlier[key] = (
-                frozenset().union(*(self.earlier(old, year) for old in before))
-                if before
-                else frozenset({code})
-            )
-        return self._earlier[key]
-
-
 def year_border_weights(
-    needed: pd.DataFrame, population: pd.DataFrame, succession: pd.DataFrame
+    needed: pd.DataFrame,
+    population: pd.DataFrame,
+    succession: pd.DataFrame,
+    regions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The weight of each (weight_id, region_code, year) in ``needed``.
 
     population: indicator_id, region_code, year, value, under the codes they were
-    stored with (not renumbered). succession: old_code, new_code, year, kind.
+    stored with (not renumbered). succession: old_code, new_code, year, kind. regions
+    (code, valid_from, valid_to; optional) tells a number that continued through a merger
+    (5001 Trondheim took in 5030 Klæbu in 2020, so Klæbu 2019 is not today's Trondheim).
     Returns WEIGHT_COLUMNS; ``how`` is "own", "successors" or "missing" (value NaN).
     """
     have = {
@@ -86,7 +54,7 @@ def year_border_weights(
         )
         if pd.notna(v)
     }
-    edges = _Succession(succession)
+    edges = Land(succession, regions)
     rows = []
     for weight_id, code, year in zip(needed["weight_id"], needed["region_code"], needed["year"], strict=True):
         weight_id, code, year = str(weight_id), str(code), int(year)

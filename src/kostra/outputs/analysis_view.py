@@ -32,10 +32,11 @@ def _series_table(analysis: SectorAnalysis) -> Table:
     series = analysis.series
     years = sorted(series["year"].unique())
     marker = " (B)" if bool(series["adjusted"].any()) else ""
-    table = Table(
-        title=f"Utvikling {years[0]}–{years[-1]}{marker}",
-        caption=("(B): kroner i faste priser og/eller justert for utgiftsbehov." if marker else ""),
-    )
+    computed = series[series["back_series"]]
+    captions = ["(B): kroner i faste priser og/eller justert for utgiftsbehov."] if marker else []
+    if len(computed):
+        captions.append("*: år før en sammenslåing, regnet ut av de sammenslåtte kommunenes tall.")
+    table = Table(title=f"Utvikling {years[0]}–{years[-1]}{marker}", caption=" ".join(captions))
     table.add_column("Indikator", overflow="fold", max_width=50)
     table.add_column("Serie")
     for year in years:
@@ -44,10 +45,14 @@ def _series_table(analysis: SectorAnalysis) -> Table:
     names = analysis.profile.set_index("indicator_id")["indicator"].to_dict()
     for (indicator_id, name), part in series.groupby(["indicator_id", "series"], sort=False):
         values = part.set_index("year")["value"]
+        starred = set(part.loc[part["back_series"], "year"])
         table.add_row(
             str(names.get(indicator_id, indicator_id)),
             str(name),
-            *[format_nb(values.get(y), int(decimals.get(indicator_id, 1))) for y in years],
+            *[
+                format_nb(values.get(y), int(decimals.get(indicator_id, 1))) + ("*" if y in starred else "")
+                for y in years
+            ],
         )
     return table
 

@@ -252,6 +252,7 @@ def _long_data(analysis: SectorAnalysis) -> pd.DataFrame:
             "change",
             "change_unit",
             "adjusted",
+            "back_series",
         ],
     ]
 

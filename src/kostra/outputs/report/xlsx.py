@@ -81,6 +81,11 @@ DATA_COLUMNS: dict[str, tuple[str, str]] = {
         "Justert (B)",
         "ja: kronebeløp i faste priser og/eller justert for utgiftsbehov, merket (B) i rapporten.",
     ),
+    "back_series": (
+        "Beregnet fra sammenslåtte kommuner",
+        "ja: året er før en sammenslåing; tallet er regnet ut av de sammenslåtte kommunenes tall "
+        "(summer, og forholdstall som sum teller / sum nevner).",
+    ),
 }
 DATA_WIDTHS = {"sector": 24, "indicator_id": 22, "indicator": 60, "series": 16, "change": 20}
 
@@ -91,6 +96,7 @@ def _write_data(sheet: Any, data: pd.DataFrame, styles: _Styles, sectors: dict[s
     data = data.assign(
         sector=data["sector"].map(lambda s: sectors.get(s, s)),
         adjusted=data["adjusted"].map({True: "ja", False: "nei"}),
+        back_series=data["back_series"].map({True: "ja", False: "nei"}),
     )
     for col, name in enumerate(data.columns):
         heading, note = DATA_COLUMNS.get(name, (name, ""))

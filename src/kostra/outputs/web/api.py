@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from kostra.api import Session
 from kostra.catalog import Indicator, Sector
@@ -276,6 +276,9 @@ class SeriesPoint(BaseModel):
     change: float | None
     change_unit: str
     adjusted: bool
+    back_series: bool = Field(
+        default=False, description="computed from the parts of a later merger (KOSTRA.md method 7)"
+    )
 
 
 @router.get("/series", response_model=list[SeriesPoint])
@@ -315,6 +318,7 @@ def series(
             change=None if r.change != r.change else float(r.change),
             change_unit=r.change_unit,
             adjusted=bool(r.adjusted),
+            back_series=bool(r.back_series),
         )
         for r in result.series.itertuples()
     ]

@@ -74,8 +74,18 @@ def published(shared_data: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled dataset loaded into a store, once per test run.
+
+    ``make mutation`` builds it once and names it in $KOSTRA_TEST_TEMPLATE_STORE, since
+    mutmut runs the tests in a new process for each of thousands of mutants and loading
+    the bundle (seconds) would then dominate the run.
+    """
     path = tmp_path_factory.mktemp("template") / "kostra.duckdb"
-    kostra.open(path).close()
+    prebuilt = os.environ.get("KOSTRA_TEST_TEMPLATE_STORE")
+    if prebuilt:
+        shutil.copy(prebuilt, path)
+    else:
+        kostra.open(path).close()
     return path
 
 

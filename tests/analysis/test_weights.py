@@ -71,3 +71,29 @@ def test_each_weight_series_is_looked_up_separately() -> None:
     out = _weights(("pop_80p", "3024", 2023), ("pop_80p", "1507", 2023))
     assert out.loc[("pop_80p", "3024", 2023), "value"] == 7_100.0
     assert out.loc[("pop_80p", "1507", 2023), "how"] == "missing"  # no pop_80p for 1508/1580
+
+
+def test_every_row_is_answered_after_one_the_store_has() -> None:
+    # the first row is the store's own figure; the ones after it still get theirs
+    out = _weights(("pop_total", "3201", 2023), ("pop_total", "0219", 2019), ("pop_total", "0627", 2019))
+    assert list(out["how"]) == ["own", "successors", "missing"]
+    assert list(out["value"].iloc[:2]) == [130_900.0, 128_000.0]
+
+
+def test_the_region_table_decides_whether_a_number_continued_through_a_merger() -> None:
+    # "A" is the only number merged into "N" in 2020. Without a region table a merger with
+    # one listed part means N itself was the other part (as 5001 Trondheim took in Klæbu),
+    # so A 2019 is only part of today's N: no weight. The region table says N was new in
+    # 2020, so A 2019 is all of today's N: N's population, 5 000.
+    succession = pd.DataFrame([("A", "N", 2020, "merged")], columns=["old_code", "new_code", "year", "kind"])
+    population = pd.DataFrame(
+        [("pop_total", "N", 2019, 5_000.0)], columns=["indicator_id", "region_code", "year", "value"]
+    )
+    regions = pd.DataFrame(
+        [("A", None, 2019.0), ("N", 2020.0, None)], columns=["code", "valid_from", "valid_to"]
+    )
+    needed = pd.DataFrame([("pop_total", "A", 2019)], columns=["weight_id", "region_code", "year"])
+    without = year_border_weights(needed, population, succession).iloc[0]
+    assert without["how"] == "missing" and pd.isna(without["value"])
+    with_table = year_border_weights(needed, population, succession, regions).iloc[0]
+    assert (with_table["how"], with_table["value"]) == ("successors", 5_000.0)

@@ -272,7 +272,11 @@ def _is_number(item: Any) -> bool:
     if kind is float:
         return math.isfinite(item)
     if kind is int:
-        return bool(abs(item) < 2**1024)  # beyond that no float holds it
+        try:
+            float(item)  # an integer too big for a float (from 2**1024 - 2**970 on) overflows
+        except OverflowError:
+            return False
+        return True
     return item is None
 
 
@@ -461,7 +465,7 @@ def _json_problem(exc: orjson.JSONDecodeError) -> str:
         return f"et tall er for stort til å lagres, {where}"
     if "utf-8" in message:
         return f"teksten er ikke gyldig UTF-8, {where}"
-    if "recursion" in message:
+    if "recursion" in message or "depth" in message:  # orjson 3.10+ says "depth limit exceeded"
         return f"for mange nivåer inni hverandre, {where}"
     return f"feil ved {where}"
 

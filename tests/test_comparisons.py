@@ -403,3 +403,56 @@ def test_similar_compares_only_todays_municipalities(fresh: Session) -> None:
     assert "0104" in set(fresh.observations(ids, [2019])["region_code"])
     assert after["region_code"].tolist() == before["region_code"].tolist()
     assert after["distance"].tolist() == pytest.approx(before["distance"].tolist())
+
+
+GROSS, NEED, SCHOOL_POINTS = "gs_korrbrutto_per_innb", "behov_grunnskole", "gs_grunnskolepoeng"
+
+
+def test_dea_on_need_adjusted_expenditure_by_hand(fresh: Session) -> None:
+    # Input = gross expenditure / need index, output = school points:
+    #   A 100 / 1.0 = 100 -> 40    B 150 / 1.5 = 100 -> 50    C 120 / 0.8 = 150 -> 50
+    #   D 60 / 1.2 = 50 -> 30
+    # The VRS frontier runs from D (50, 30) to B (100, 50). A's 40 points need
+    # 0.5 * 50 + 0.5 * 100 = 75: A is 75 / 100 = 0.75. C's 50 points need B's 100:
+    # 100 / 150 = 2/3. B and D are on the frontier: 1.
+    # (On gross expenditure alone B would be 120 / 150 = 0.8: C makes 50 points for 120.)
+    # E lacks the need index and F every figure: not placed, and what is lacking is said.
+    _load(
+        fresh,
+        "tiny-dea",
+        {
+            2024: {
+                GROSS: {A: 100.0, B: 150.0, C: 120.0, D: 60.0, E: 80.0},
+                NEED: {A: 1.0, B: 1.5, C: 0.8, D: 1.2},
+                SCHOOL_POINTS: {A: 40.0, B: 50.0, C: 50.0, D: 30.0, E: 45.0},
+            }
+        },
+    )
+    table = fresh.dea("grunnskole", 2024)
+    assert list(table.columns) == [
+        "region_code", "efficiency", "peers", "peer_weights", "missing", "region", "year",
+    ]  # fmt: skip
+    placed = table[table["efficiency"].notna()]
+    assert dict(zip(placed["region_code"], placed["efficiency"], strict=True)) == pytest.approx(
+        {A: 0.75, B: 1.0, C: 2 / 3, D: 1.0}
+    )
+    assert list(placed["efficiency"]) == sorted(placed["efficiency"], reverse=True)
+    assert len(placed) == 4 and table["efficiency"].iloc[4:].isna().all()  # the unplaced last
+    assert (placed["missing"] == "").all()
+    names = {i: fresh.catalog.indicators[i].name_nb for i in (GROSS, NEED, SCHOOL_POINTS)}
+    lacking = table.set_index("region_code")["missing"]
+    assert lacking[E] == names[NEED]
+    assert lacking[F] == f"{names[GROSS]}, {names[NEED]}, {names[SCHOOL_POINTS]}"
+    assert len(table) == len(fresh.municipalities())
+    assert set(table["year"]) == {2024}
+    assert table.set_index("region_code").loc[A, "region"] == "Bærum"
+    assert table.attrs == {"sector": "grunnskole", "demodata": False}
+
+
+def test_dea_names_the_service_areas_it_can_measure(session: Session) -> None:
+    with pytest.raises(ParameterError) as refused:
+        session.dea("kultur-og-fritid", 2024)
+    assert str(refused.value) == (
+        "kultur-og-fritid har ingen produksjonsindikatorer for DEA; velg ett av: grunnskole, "
+        "pleie-og-omsorg, kommunehelse, sosialtjeneste-og-bolig, barnevern, barnehage"
+    )

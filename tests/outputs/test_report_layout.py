@@ -207,6 +207,7 @@ def test_excel_data_sheet_speaks_bokmal_and_keeps_numbers(report: Report, files:
         "Endring fra året før",
         "Enhet for endring",
         "Justert (B)",
+        "Beregnet fra sammenslåtte kommuner",
     ]
     records = [dict(zip(header, row, strict=True)) for row in rows]
     assert len(records) > 100
@@ -214,6 +215,7 @@ def test_excel_data_sheet_speaks_bokmal_and_keeps_numbers(report: Report, files:
     assert all(isinstance(r["År"], int | float) for r in records)
     assert sum(isinstance(r["Verdi"], int | float) for r in records) > 0.9 * len(records)
     assert {r["Justert (B)"] for r in records} <= {"ja", "nei"}
+    assert {r["Beregnet fra sammenslåtte kommuner"] for r in records} == {"nei"}  # the bundle has no mergers
     assert {"Bærum", "Asker", "ASSS"} <= {r["Kommune/gruppe"] for r in records}
 
 

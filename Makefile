@@ -28,7 +28,7 @@ mutation:
 	pip install --quiet -e ".[dev,mutation]"
 	rm -f build/mutation-template.duckdb && mkdir -p build
 	python -c "import kostra; kostra.open('build/mutation-template.duckdb').close()"
-	KOSTRA_SHARED_DATA=$(SHARED) KOSTRA_TEST_TEMPLATE_STORE=$(CURDIR)/build/mutation-template.duckdb \
+	KOSTRA_MUTATION=1 KOSTRA_SHARED_DATA=$(SHARED) KOSTRA_TEST_TEMPLATE_STORE=$(CURDIR)/build/mutation-template.duckdb \
 		mutmut run --max-children 2
 	python scripts/mutation_report.py --write TESTING.md
 

@@ -15,10 +15,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 import kostra
 from kostra.api import Session
 from ssbfake import KLASS, PXWEB, FakeSSB, serve
+
+# Property tests take their number of examples from here. A mutation run (make mutation sets
+# KOSTRA_MUTATION) tries each test against thousands of mutants, so it tries fewer examples;
+# the hand-computed tests beside them are the same in both.
+settings.register_profile("kostra", max_examples=60, deadline=None)
+settings.register_profile("mutation", max_examples=12, deadline=None)
+settings.load_profile("mutation" if os.environ.get("KOSTRA_MUTATION") else "kostra")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

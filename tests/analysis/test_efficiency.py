@@ -44,7 +44,7 @@ def test_missing_production_indicator_reweights() -> None:
     assert table.loc["A", "production_index"] == pytest.approx(0.5)  # only p counts for A
 
 
-@settings(max_examples=50, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.tuples(st.floats(1, 1000), st.floats(1, 1000), st.floats(0.5, 2)), min_size=2, max_size=10),
     st.randoms(use_true_random=False),

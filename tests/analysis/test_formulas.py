@@ -112,7 +112,7 @@ def test_without_any_input_nothing_is_computed() -> None:
 _COUNTS = st.lists(st.tuples(st.integers(0, 200_000), st.integers(1, 1_000_000)), min_size=1, max_size=20)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(_COUNTS)
 def test_a_formulas_group_average_weighted_by_its_denominator_is_sum_over_sum(
     rows: list[tuple[int, int]],
@@ -135,7 +135,7 @@ def test_a_formulas_group_average_weighted_by_its_denominator_is_sum_over_sum(
     assert average == pytest.approx(total, rel=1e-9, abs=1e-12)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.floats(1.0, 1e6, allow_nan=False), min_size=2, max_size=15),
     st.lists(st.booleans(), min_size=15, max_size=15),

@@ -85,7 +85,7 @@ def test_demodata_inputs_are_flagged() -> None:
     assert bool(stats.loc[0, "demodata"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(st.floats(0.1, 1e6, allow_nan=False), st.floats(0.5, 1e5, allow_nan=False)),

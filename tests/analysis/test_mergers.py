@@ -250,7 +250,7 @@ def test_the_catalog_decides_how_a_figure_combines() -> None:
     assert combination(share).how == "none"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(

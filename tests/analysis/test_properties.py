@@ -66,7 +66,7 @@ def _stats(members: list[tuple[float | None, float]], order: list[int] | None = 
 # -- a weighted average lies within its members ------------------------------------------------
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(st.lists(MEMBER, min_size=1, max_size=12), st.randoms(use_true_random=False))
 def test_an_average_lies_within_the_members_with_data_in_any_order(members, rnd) -> None:  # type: ignore[no-untyped-def]
     present = [v for v, _ in members if v is not None]
@@ -106,7 +106,7 @@ def _profile(stats: pd.DataFrame, subject_values: dict[str, float]) -> pd.DataFr
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(VALUE, WEIGHT), min_size=1, max_size=10))
 def test_the_index_of_the_group_average_is_100(members: list[tuple[float, float]]) -> None:
     stats = _stats(list(members))
@@ -119,7 +119,7 @@ def test_the_index_of_the_group_average_is_100(members: list[tuple[float, float]
         assert row["index_highest"] == pytest.approx(100.0 * row["group_highest"] / row["group_average"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(VALUE, WEIGHT)
 def test_a_single_member_is_its_own_average_highest_and_lowest(value: float, weight: float) -> None:
     profile = _profile(_stats([(value, weight)]), {"w_avg": value, "u_avg": value})
@@ -139,7 +139,7 @@ def _ranking(values: list[float | None]) -> pd.DataFrame:
     return sectors[sectors["sector"] == "s"].set_index("region_code")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=25))
 def test_ranks_are_one_plus_the_number_of_better_scores(values: list[float]) -> None:
     part = _ranking(list(values))
@@ -150,7 +150,7 @@ def test_ranks_are_one_plus_the_number_of_better_scores(values: list[float]) -> 
         assert sorted(ranks.tolist()) == list(range(1, len(scores) + 1))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=25, unique=True))
 def test_members_ranks_among_themselves_are_a_permutation(values: list[float]) -> None:
     # group_average.compute_ranks: 1 = the highest value; distinct values -> 1..n, each once.
@@ -165,7 +165,7 @@ def test_members_ranks_among_themselves_are_a_permutation(values: list[float]) -
 # -- missing never becomes zero ---------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(MEMBER, min_size=1, max_size=12))
 def test_a_missing_member_counts_as_absent_not_as_zero(members: list[tuple[float | None, float]]) -> None:
     with_gaps = _stats(list(members))
@@ -181,7 +181,7 @@ def test_a_missing_member_counts_as_absent_not_as_zero(members: list[tuple[float
             )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(VALUE, WEIGHT), min_size=1, max_size=8))
 def test_a_missing_value_has_no_index(members: list[tuple[float, float]]) -> None:
     profile = _profile(_stats(list(members)), {"w_avg": math.nan, "u_avg": math.nan})
@@ -191,7 +191,7 @@ def test_a_missing_value_has_no_index(members: list[tuple[float, float]]) -> Non
     assert _profile(empty, {"w_avg": 5.0, "u_avg": 5.0})["index"].isna().all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=20),
     st.lists(st.booleans(), min_size=20, max_size=20),
@@ -206,7 +206,7 @@ def test_a_missing_key_figure_has_no_score_and_moves_nobody_else(values, gaps, r
     pd.testing.assert_series_equal(scores[present.index], score_key_figure(present, direction, rule))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(VALUE, VALUE, st.one_of(st.none(), VALUE)),
@@ -245,7 +245,7 @@ def test_a_sector_score_is_the_mean_over_the_key_figures_with_data(rows) -> None
         assert bool(part.loc[code, "ranked"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.one_of(st.none(), VALUE), min_size=2, max_size=10),
     st.sampled_from(["kroner", "prosent"]),
@@ -268,7 +268,7 @@ def test_a_missing_year_has_no_change_on_either_side(values: list[float | None],
             assert series.loc[i, "change"] == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(st.one_of(st.none(), VALUE), st.one_of(st.none(), st.floats(0.5, 2.0))),
@@ -297,7 +297,7 @@ def test_resource_use_without_spending_or_need_is_missing(rows) -> None:  # type
         assert table["indicator"].isna().all()
 
 
-@settings(max_examples=50, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.tuples(st.one_of(st.none(), VALUE), st.one_of(st.none(), VALUE), st.floats(0.5, 2.0)),

@@ -86,7 +86,7 @@ def test_contributions_add_up_to_the_sector_score_over_figures_with_data() -> No
     assert r["contribution"].iloc[0] == pytest.approx(r["score"].iloc[0])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.floats(0, 100, allow_nan=False), min_size=3, max_size=30))
 def test_ranks_follow_the_scores(values: list[float]) -> None:
     rows = [("a", f"{i:04d}", v) for i, v in enumerate(values)]

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kostra.analysis.regions import canonical_codes, canonicalize, resolve_region
-from kostra.errors import RegionNotFound
+from kostra.analysis.regions import (
+    canonical_codes,
+    canonicalize,
+    in_use,
+    require_municipality,
+    resolve_region,
+)
+from kostra.errors import ParameterError, RegionNotFound
 
 SUCCESSION = pd.DataFrame(
     [
@@ -78,3 +84,118 @@ def test_merged_old_municipality_is_itself() -> None:
     mapping = canonical_codes(SUCCESSION)
     assert resolve_region("0220", regions, mapping).code == "0220"
     assert resolve_region("Asker", regions, mapping).code == "3203"
+
+
+def test_rows_in_use_include_both_end_years() -> None:
+    regions = pd.DataFrame(
+        [("0220", None, 2019), ("3025", 2020, 2023), ("3203", 2024, None)],
+        columns=["code", "valid_from", "valid_to"],
+    )
+    # valid_from/valid_to are inclusive; an empty end is open.
+    assert list(in_use(regions, 2019)) == [True, False, False]
+    assert list(in_use(regions, 2020)) == [False, True, False]
+    assert list(in_use(regions, 2023)) == [False, True, False]
+    assert list(in_use(regions, 2024)) == [False, False, True]
+    assert list(in_use(regions, 1990)) == [True, False, False]
+    assert list(in_use(regions, 2099)) == [False, False, True]
+
+
+REGIONS = pd.DataFrame(
+    [
+        ("3201", "Bærum", "municipality", 2024, None),
+        ("0301", "Oslo - Oslove", "municipality", None, None),
+        ("EKA03", "Oslo", "county", None, None),
+        ("3114", "Våler (Østfold)", "municipality", 2024, None),
+        ("3419", "Våler (Innlandet)", "municipality", 2024, None),
+    ],
+    columns=["code", "name", "kind", "valid_from", "valid_to"],
+)
+
+
+def _not_found(query: str) -> str:
+    with pytest.raises(RegionNotFound) as info:
+        resolve_region(query, REGIONS, {})
+    return str(info.value)
+
+
+def test_unknown_query_is_repeated_quoted_and_cut_after_60_characters() -> None:
+    tail = "; bruk navn eller nummer (f.eks. 3201)"
+    assert _not_found("Atlantis") == "fant ingen kommune eller fylke som heter 'Atlantis'" + tail
+    sixty = "x" * 60  # up to 60 characters are shown whole
+    assert _not_found(sixty) == f"fant ingen kommune eller fylke som heter '{sixty}'" + tail
+    # 61 characters: the first 57 and "...", 60 in all
+    assert _not_found("x" * 61) == "fant ingen kommune eller fylke som heter '" + "x" * 57 + "...'" + tail
+    assert _not_found("  ") == "kommunenavnet er tomt; bruk navn eller nummer (f.eks. 3201)"
+
+
+def test_ambiguous_and_county_messages_word_for_word() -> None:
+    with pytest.raises(RegionNotFound) as info:
+        resolve_region("Våler", REGIONS, {})
+    assert (
+        str(info.value) == "'Våler' er tvetydig: 3114 Våler (Østfold), 3419 Våler (Innlandet); bruk nummeret"
+    )
+    oslo = resolve_region("Oslo", REGIONS, {})  # the municipality before the county
+    assert (oslo.code, oslo.short_name) == ("0301", "Oslo")
+    county = resolve_region("EKA03", REGIONS, {})
+    assert county.kind == "county"
+    with pytest.raises(ParameterError) as refused:
+        require_municipality(county, "rangeringen")
+    assert str(refused.value) == "Oslo er et fylke; rangeringen gjelder kommuner, ikke fylker"
+    assert require_municipality(oslo, "rangeringen") is oslo
+
+
+def test_a_cycle_in_the_renumberings_stops_instead_of_looping() -> None:
+    # A data error: 1111 -> 2222 -> 1111, and 3333 -> 4444 -> 5555 -> 4444.
+    cycles = pd.DataFrame(
+        [
+            ("1111", "2222", 2020, "renumbered"),
+            ("2222", "1111", 2024, "renumbered"),
+            ("3333", "4444", 2020, "renumbered"),
+            ("4444", "5555", 2022, "renumbered"),
+            ("5555", "4444", 2024, "renumbered"),
+        ],
+        columns=["old_code", "new_code", "year", "kind"],
+    )
+    mapping = canonical_codes(cycles)
+    # Each walk stops where it meets a number it has seen: back at the start, or at 4444.
+    assert mapping == {"1111": "1111", "2222": "2222", "3333": "4444", "4444": "4444", "5555": "5555"}
+
+
+def test_a_figure_under_two_numbers_keeps_value_then_real_then_newest() -> None:
+    frame = pd.DataFrame(
+        [
+            ("x", "0219", 2024, 1, "real", 5.0),
+            ("x", "3201", 2024, 3, "demodata", 6.0),  # loses: demodata, although newer
+            ("x", "3201", 2024, 2, "real", None),  # loses: SSB's "." for the new number
+            ("x", "3024", 2023, 1, "real", 7.0),  # loses: an older release
+            ("x", "3201", 2023, 2, "real", 8.0),
+            ("x", "3201", 2022, 4, "demodata", 2.0),  # loses: both demodata, the older
+            ("x", "0219", 2022, 5, "demodata", 1.0),
+            ("x", "EAK", 2024, 1, "real", 9.0),  # no other number: kept as it is
+        ],
+        columns=["indicator_id", "region_code", "year", "release_id", "release_kind", "value"],
+    )
+    out = canonicalize(frame, canonical_codes(SUCCESSION))
+    assert out.index.tolist() == [0, 4, 6, 7]  # the winners, in their original order
+    assert out["region_code"].tolist() == ["3201", "3201", "3201", "EAK"]
+    assert out["value"].tolist() == [5.0, 8.0, 1.0, 9.0]
+    assert list(out.columns) == list(frame.columns)
+
+
+def test_ambiguous_old_and_new_names_list_only_todays_or_else_all() -> None:
+    regions = pd.concat(
+        [REGIONS, pd.DataFrame([("0137", "Våler", "municipality", None, 2019)], columns=REGIONS.columns)]
+    )
+    with pytest.raises(RegionNotFound) as info:
+        resolve_region("Våler", regions, {})
+    # 0137 (ended 2019) is not offered while municipalities of that name exist today
+    assert (
+        str(info.value) == "'Våler' er tvetydig: 3114 Våler (Østfold), 3419 Våler (Innlandet); bruk nummeret"
+    )
+    old = pd.DataFrame(
+        [("0137", "Våler", "municipality", None, 2019), ("0426", "Våler", "municipality", None, 2019)],
+        columns=REGIONS.columns,
+    )
+    with pytest.raises(RegionNotFound) as none_today:
+        resolve_region("Våler", old, {})
+    assert str(none_today.value) == "'Våler' er tvetydig: 0137 Våler, 0426 Våler; bruk nummeret"

@@ -12,7 +12,7 @@ from kostra.analysis.quality import (
     flag_revisions,
     flag_thin_groups,
 )
-from kostra.analysis.time_series import compute_series
+from kostra.analysis.time_series import compute_series, is_share
 
 
 def _values(rows: list[tuple[str, int, float]]) -> pd.DataFrame:
@@ -103,3 +103,60 @@ def test_flags() -> None:
     )
     revised = flag_revisions(diff, "3201", {"a": "A-tall"}, {"a": 1})
     assert "endret fra 1,0 til 1,5" in revised[0].message_nb
+
+
+def test_only_percent_units_are_shares() -> None:
+    assert is_share("prosent")
+    assert not is_share("kroner")
+
+
+def test_fixed_prices_adjust_kroner_only_when_units_differ_by_indicator() -> None:
+    values = pd.DataFrame(
+        [
+            ("kr", "B", 2024, 110.0),
+            ("kr", "B", 2023, 100.0),
+            ("andel", "B", 2024, 25.0),
+            ("andel", "B", 2023, 20.0),
+        ],
+        columns=["indicator_id", "series", "year", "value"],
+    )
+    out = compute_series(values, {"kr": "kroner", "andel": "prosent"}, {2023: 1.05, 2024: 1.0})
+    expected = pd.DataFrame(
+        {
+            "indicator_id": ["andel", "andel", "kr", "kr"],
+            "series": ["B"] * 4,
+            "year": [2023, 2024, 2023, 2024],
+            # 100 * 1.05 = 105 in 2024 prices; shares are left as they are
+            "value": [20.0, 25.0, 105.0, 110.0],
+            # 25 - 20 = 5 points; (110 / 105 - 1) * 100 = 4.7619... percent
+            "change": [float("nan"), 5.0, float("nan"), (110 / 105 - 1) * 100],
+            "change_unit": ["prosentpoeng", "prosentpoeng", "prosent", "prosent"],
+            "adjusted": [False, False, True, True],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_rows_in_any_order_get_their_own_change() -> None:
+    values = _values([("G", 2024, 50.0), ("B", 2024, 110.0), ("G", 2023, 40.0), ("B", 2023, 100.0)])
+    out = compute_series(values, "kroner")
+    assert list(zip(out["series"], out["year"], strict=True)) == [
+        ("B", 2023),
+        ("B", 2024),
+        ("G", 2023),
+        ("G", 2024),
+    ]
+    # (110 / 100 - 1) * 100 = 10; (50 / 40 - 1) * 100 = 25
+    assert out["change"].tolist()[1::2] == pytest.approx([10.0, 25.0])
+    assert out["change"].isna().tolist() == [True, False, True, False]
+    assert not out["adjusted"].any()
+
+
+def test_need_adjustment_without_a_usable_need_index_leaves_no_value() -> None:
+    values = _values([("B", 2022, 100.0), ("B", 2023, 120.0), ("B", 2024, 90.0)])
+    # 2023's index is 0 (no index), 2024 has none at all
+    need = pd.DataFrame({"series": ["B", "B"], "year": [2022, 2023], "need_index": [0.8, 0.0]})
+    out = compute_series(values, "kroner", need=need)
+    assert out["value"].tolist()[0] == pytest.approx(125.0)  # 100 / 0.8 = 125
+    assert out["value"].isna().tolist() == [False, True, True]
+    assert out["adjusted"].all()

@@ -164,10 +164,6 @@ def test_chosen_releases(old: int | None, new: int | None, rows: list[Row]) -> N
     pd.testing.assert_frame_equal(compute_release_diff(THREE, old, new), _expected(rows))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a figure also in a release between old and new is left out (previous is release 2, not 1)",
-)
 def test_releases_far_apart_compare_the_two_chosen() -> None:
     expected = _expected(
         [

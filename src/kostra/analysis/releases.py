@@ -47,11 +47,12 @@ def compute_release_diff(
         ordered = ordered[ordered["release_id"] <= new_release]
     if old_release is not None:
         ordered = ordered[ordered["release_id"] >= old_release]
-    grouped = ordered.groupby(keys, sort=False)
-    newest = grouped.tail(1).set_index(keys)
-    previous = ordered.drop(grouped.tail(1).index).groupby(keys, sort=False).tail(1).set_index(keys)
-    if old_release is not None:
-        previous = previous[previous["release_id"] == old_release]
+    last = ordered.groupby(keys, sort=False).tail(1)
+    newest = last.set_index(keys)
+    earlier = ordered.drop(last.index)
+    if old_release is not None:  # the figure as that release had it, whatever came between
+        earlier = earlier[earlier["release_id"] == old_release]
+    previous = earlier.groupby(keys, sort=False).tail(1).set_index(keys)
     if new_release is not None:
         newest = newest[newest["release_id"] == new_release]
     both = newest.join(previous, how="inner", suffixes=("_new", "_old"))

@@ -8,7 +8,6 @@ import pytest
 from kostra.analysis.quality import (
     flag_extremes,
     flag_jumps,
-    flag_merger_breaks,
     flag_revisions,
     flag_thin_groups,
 )
@@ -64,18 +63,6 @@ def test_flags() -> None:
     assert flag_jumps(shares.assign(indicator_id="y"), "Bærum", {})[0].message_nb.startswith(
         "y: Bærum har en økning på 6,0 prosentpoeng"
     )
-
-    succession = pd.DataFrame(
-        {
-            "old_code": ["0220", "0627", "3025"],
-            "new_code": ["3025", "3025", "3203"],
-            "year": [2020, 2020, 2024],
-            "kind": ["merged", "merged", "renumbered"],
-        }
-    )
-    breaks = flag_merger_breaks(succession, ["3025"], 2018, 2024, {"3025": "Asker"})
-    assert len(breaks) == 1 and breaks[0].year == 2020 and "Asker" in breaks[0].message_nb
-    assert flag_merger_breaks(succession, ["3025"], 2021, 2024, {}) == []
 
     profile = pd.DataFrame(
         {

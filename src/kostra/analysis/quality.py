@@ -21,7 +21,6 @@ __all__ = [
     "Flag",
     "flag_extremes",
     "flag_jumps",
-    "flag_merger_breaks",
     "flag_mergers",
     "flag_revisions",
     "flag_thin_groups",
@@ -70,28 +69,6 @@ def flag_jumps(
                 int(row.year),
             )
         )
-    return flags
-
-
-def flag_merger_breaks(
-    succession: pd.DataFrame, codes: Iterable[str], first_year: int, last_year: int, names: dict[str, str]
-) -> list[Flag]:
-    flags = []
-    wanted = set(codes)
-    merged = succession[(succession["kind"] == "merged") & succession["new_code"].isin(wanted)]
-    for year, part in merged.groupby("year"):
-        if first_year < int(year) <= last_year:
-            code = str(part["new_code"].iloc[0])
-            flags.append(
-                Flag(
-                    "merger_break",
-                    f"Brudd i tidsserien for {names.get(code, code)} i {int(year)}: kommunen ble slått "
-                    f"sammen med {len(part)} andre numre; SSB lager ikke tilbakeregnede regnskapsserier.",
-                    None,
-                    code,
-                    int(year),
-                )
-            )
     return flags
 
 

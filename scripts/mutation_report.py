@@ -99,15 +99,19 @@ def read_modules(mutants: Path, equivalent: dict[str, str]) -> list[Module]:
 
 def table(modules: list[Module]) -> str:
     lines = [
-        "| module | mutants | killed | equivalent | survived | no test reaches | score | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | mutants | killed | equivalent | survived | no test reaches | not yet run "
+        "| score | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in modules:
         survived = len(m.survivors) - m.no_tests
-        mark = "" if m.score >= m.target else " **below**"
+        if m.unchecked:
+            shown = "not measured"
+        else:
+            shown = f"{m.score:.1f} %" + ("" if m.score >= m.target else " **below**")
         lines.append(
             f"| `{m.path}` | {m.total} | {m.killed} | {m.equivalent} | {survived} | {m.no_tests} "
-            f"| {m.score:.1f} %{mark} | {m.target:.0f} % |"
+            f"| {m.unchecked} | {shown} | {m.target:.0f} % |"
         )
     return "\n".join(lines)
 
@@ -166,8 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     equivalent = read_equivalent()
     modules = read_modules(mutants, equivalent)
     print(table(modules))
-    counts = Counter(m.score >= m.target for m in modules)
-    print(f"\n{counts[True]} modules at or above target, {counts[False]} below")
+    counts = Counter("unmeasured" if m.unchecked else m.score >= m.target for m in modules)
+    print(
+        f"\n{counts[True]} modules at or above target, {counts[False]} below, "
+        f"{counts['unmeasured']} not fully run"
+    )
     if args.survivors:
         write_survivors(modules, args.survivors)
     if args.write:

@@ -484,3 +484,12 @@ def test_series_span_and_base_year(session) -> None:
     own_2024 = kroner[(kroner["series"] == "Bærum") & (kroner["year"] == 2024)]["value"].iloc[0]
     assert own_2024 == pytest.approx(raw.loc["3201", "value"] / (1.043 * 1.043))
     assert any("faste 2022-kroner" in s for s in analysis.summary)
+
+
+def test_a_share_with_two_decimals_changes_in_hundredths_of_a_point() -> None:
+    # 0,37 - 0,33 = 0,04 prosentpoeng: shown with the share's own two decimals, not as "0,0"
+    assert change_phrase(0.37, 0.33, "prosent", 2, 2023) == "en økning på 0,04 prosentpoeng fra 2023"
+    assert change_phrase(0.33, 0.37, "prosent", 2, 2023) == "en nedgang på 0,04 prosentpoeng fra 2023"
+    assert change_phrase(0.331, 0.334, "prosent", 2, 2023) == "uendret fra 2023"  # both show 0,33
+    # a share with one decimal keeps one: 10,0 -> 10,5 is 0,5
+    assert change_phrase(10.5, 10.0, "prosent", 1, 2023) == "en økning på 0,5 prosentpoeng fra 2023"

@@ -95,14 +95,15 @@ def change_phrase(value: float, previous: float, unit: str, decimals: int, previ
         return None
     if unit == "prosent":
         change = _shown(value, decimals) - _shown(previous, decimals)
-        amount, unit_word = format_nb(abs(change), 1), "prosentpoeng"
+        # a share shown with 2 decimals changes by hundredths of a point: 0,33 -> 0,37 is 0,04
+        amount, unit_word = format_nb(abs(change), max(1, decimals)), "prosentpoeng"
     else:
         relative = _relative(value, previous, decimals)
         if relative is None:
             return None
         change = relative
         amount, unit_word = format_nb(abs(change), 1), "prosent"
-    if amount in ("0,0",):
+    if not amount.strip("0,"):  # "0,0", "0,00": no change as shown
         return f"uendret fra {previous_year}"
     direction = "en økning" if change > 0 else "en nedgang"
     return f"{direction} på {amount} {unit_word} fra {previous_year}"

@@ -70,3 +70,156 @@ def test_need_indices_of_one_change_nothing(rows: list[tuple[float, float]]) -> 
     # one basis: the kroner difference is the indicator's distance from 1, in kroner
     own = use.loc[codes[0], "indicator"]
     assert result["difference_per_inhabitant"] == pytest.approx((own - 1) * result["comparison_adjusted"])
+
+
+# -- whole tables pinned by hand ----------------------------------------------------------------
+
+NAN = float("nan")
+
+
+def test_resource_use_table_by_hand() -> None:
+    # Regions in net's order B, A, C, D, E, F; depreciation and need also name X (no net: no row).
+    # spending = net - depreciation: B 200 - 20 = 180, A 100, C 150, D 80 - 10 = 70, E 50,
+    #   F 60 - (none) = none
+    # r = spending / need: B 180 / 1.2 = 150, A 100 / 1.0 = 100, C 150 / 0.5 = 300,
+    #   D need 0 (no index): none, E no need: none, F no spending: none
+    # Members A, B, D and Q (Q has no figures at all): with data A 100, B 150 -> mean 125.
+    # Indicator r / 125: B 1.2, A 0.8, C 2.4 (measured against the members too).
+    net = pd.Series({"B": 200.0, "A": 100.0, "C": 150.0, "D": 80.0, "E": 50.0, "F": 60.0})
+    depreciation = pd.Series({"X": 5.0, "A": 0.0, "B": 20.0, "C": 0.0, "D": 10.0, "E": 0.0, "F": NAN})
+    need = pd.Series({"X": 1.0, "A": 1.0, "B": 1.2, "C": 0.5, "D": 0.0, "F": 1.0})
+    table = compute_resource_use(net, need, ["A", "B", "D", "Q"], depreciation=depreciation)
+    expected = pd.DataFrame(
+        {
+            "region_code": ["B", "A", "C", "D", "E", "F"],
+            "spending": [180.0, 100.0, 150.0, 70.0, 50.0, NAN],
+            "need_index": [1.2, 1.0, 0.5, 0.0, NAN, 1.0],
+            "r": [150.0, 100.0, 300.0, NAN, NAN, NAN],
+            "indicator": [1.2, 0.8, 2.4, NAN, NAN, NAN],
+            "member": [True, True, False, True, False, False],
+        }
+    )
+    pd.testing.assert_frame_equal(table, expected)
+
+
+def test_resource_use_without_members_with_data_has_no_indicator() -> None:
+    # Without depreciation the spending is net. r A 100, B 200; the only member (Q) has no
+    # figures, so there is no mean to divide by and no indicator.
+    table = compute_resource_use(_s(A=100, B=200), _s(A=1.0, B=1.0), ["Q"])
+    expected = pd.DataFrame(
+        {
+            "region_code": ["A", "B"],
+            "spending": [100.0, 200.0],
+            "need_index": [1.0, 1.0],
+            "r": [100.0, 200.0],
+            "indicator": [NAN, NAN],
+            "member": [False, False],
+        }
+    )
+    pd.testing.assert_frame_equal(table, expected)
+
+
+def _need_adjusted(**values: float) -> dict[str, float]:
+    keys = (
+        "spending",
+        "need_index",
+        "adjusted",
+        "comparison_adjusted",
+        "indicator",
+        "inhabitants",
+        "difference_per_inhabitant",
+        "mer_mindreutgift",
+    )
+    assert set(values) == set(keys)
+    return {key: values[key] for key in keys}
+
+
+def test_need_adjusted_dict_by_hand() -> None:
+    # Members A, B, D: adjusted A 100 / 1.0 = 100, B 240 / 1.2 = 200, D need 0 (left out)
+    # -> comparison (100 + 200) / 2 = 150. Subject C: 150 / 0.5 = 300, indicator 300 / 150 = 2,
+    # 150 kroner more per inhabitant, * 5 inhabitants = 750.
+    spending = _s(A=100, B=240, C=150, D=70)
+    need = _s(A=1.0, B=1.2, C=0.5, D=0.0)
+    population = _s(A=10, B=30, C=5, D=7)
+    result = compute_need_adjusted(spending, need, population, "C", ["A", "B", "D"])
+    assert result == pytest.approx(
+        _need_adjusted(
+            spending=150.0,
+            need_index=0.5,
+            adjusted=300.0,
+            comparison_adjusted=150.0,
+            indicator=2.0,
+            inhabitants=5.0,
+            difference_per_inhabitant=150.0,
+            mer_mindreutgift=750.0,
+        )
+    )
+    assert list(result) == list(_need_adjusted(**dict.fromkeys(result, 0.0)))
+    # A member as the subject, spending less: A 100 vs 150 -> indicator 0.666667,
+    # -50 per inhabitant * 10 = -500 (kroner less).
+    assert compute_need_adjusted(spending, need, population, "A", ["A", "B", "D"]) == pytest.approx(
+        _need_adjusted(
+            spending=100.0,
+            need_index=1.0,
+            adjusted=100.0,
+            comparison_adjusted=150.0,
+            indicator=100 / 150,
+            inhabitants=10.0,
+            difference_per_inhabitant=-50.0,
+            mer_mindreutgift=-500.0,
+        )
+    )
+
+
+def test_need_adjusted_without_a_positive_comparison_or_subject() -> None:
+    # Members spending 0: the comparison is 0, there is no indicator (not a division by zero),
+    # but the kroner difference is still the subject's own: 50 * 4 = 200.
+    zero = compute_need_adjusted(_s(A=0, B=0, C=50), _s(A=1, B=1, C=1), _s(A=1, B=1, C=4), "C", ["A", "B"])
+    assert zero == pytest.approx(
+        _need_adjusted(
+            spending=50.0,
+            need_index=1.0,
+            adjusted=50.0,
+            comparison_adjusted=0.0,
+            indicator=NAN,
+            inhabitants=4.0,
+            difference_per_inhabitant=50.0,
+            mer_mindreutgift=200.0,
+        ),
+        nan_ok=True,
+    )
+    # A comparison below 1 (thousand kroner) is still a comparison: A 0.5 / 1 vs the mean of
+    # 0.5 and 0.7 (0.6): indicator 0.833333, -0.1 per inhabitant * 2 = -0.2.
+    small = compute_need_adjusted(_s(A=0.5, B=0.7), _s(A=1, B=1), _s(A=2, B=3), "A", ["A", "B"])
+    assert small["indicator"] == pytest.approx(0.5 / 0.6)
+    assert small["mer_mindreutgift"] == pytest.approx(-0.2)
+    # No subject in the figures: only the comparison is known.
+    missing = compute_need_adjusted(_s(A=100), _s(A=1.0), _s(A=10), "X", ["A"])
+    assert missing == pytest.approx(
+        _need_adjusted(
+            spending=NAN,
+            need_index=NAN,
+            adjusted=NAN,
+            comparison_adjusted=100.0,
+            indicator=NAN,
+            inhabitants=NAN,
+            difference_per_inhabitant=NAN,
+            mer_mindreutgift=NAN,
+        ),
+        nan_ok=True,
+    )
+    # No member with figures: no comparison, nothing relative to it.
+    alone = compute_need_adjusted(_s(A=100), _s(A=1.0), _s(A=10), "A", ["Q"])
+    assert alone == pytest.approx(
+        _need_adjusted(
+            spending=100.0,
+            need_index=1.0,
+            adjusted=100.0,
+            comparison_adjusted=NAN,
+            indicator=NAN,
+            inhabitants=10.0,
+            difference_per_inhabitant=NAN,
+            mer_mindreutgift=NAN,
+        ),
+        nan_ok=True,
+    )

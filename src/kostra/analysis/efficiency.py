@@ -45,10 +45,12 @@ def compute_efficiency(
         wide[where, rows["indicator_id"].map(columns).to_numpy(dtype=int)] = rows["value"].to_numpy(
             dtype=float
         )
-        relative = wide / _mean(wide[in_group])
         w = np.array(list(weights.values()), dtype=float)
-        present = ~np.isnan(relative)
         with np.errstate(invalid="ignore", divide="ignore"):
+            # an indicator whose members all have 0 has no relative figure, not a warning
+            relative = wide / _mean(wide[in_group])
+            relative = np.where(np.isfinite(relative), relative, np.nan)
+            present = ~np.isnan(relative)
             production_index = np.where(present, relative, 0.0) @ w / (present @ w)
     else:
         production_index = np.full(len(regions), np.nan)

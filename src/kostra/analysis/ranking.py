@@ -51,8 +51,12 @@ def score_key_figure(values: pd.Series, direction: str, rule: Rule = "average") 
             scores = 1.0 + 5.0 * position
         else:
             mean = float(present.mean())
-            upside = np.where(v >= mean, (v - mean) / (high - mean) if high > mean else 0.0, 0.0)
-            downside = np.where(v < mean, (mean - v) / (mean - low) if mean > low else 0.0, 0.0)
+            # Where the 95 % value is at or below the average (most values tie low), a value
+            # above the average is beyond it: the best score; likewise below the 5 % value.
+            up = (v - mean) / (high - mean) if high > mean else np.where(v > mean, 1.0, 0.0)
+            down = (mean - v) / (mean - low) if mean > low else np.where(v < mean, 1.0, 0.0)
+            upside = np.where(v >= mean, up, 0.0)
+            downside = np.where(v < mean, down, 0.0)
             signed = upside - downside
             if direction == "lower":
                 signed = -signed

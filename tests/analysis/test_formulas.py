@@ -155,3 +155,114 @@ def test_relative_to_the_members_their_mean_is_one_and_missing_stays_missing(
     assert np.array_equal(np.isnan(out), ~present)  # a missing input is never a zero
     if present.any():
         assert out[present].mean() == pytest.approx(1.0)
+
+
+def test_without_a_denominator_the_sum_times_the_factor() -> None:
+    formula = Formula(numerator=("a", "b"), minus=("c",), factor=1000, note="tusen kroner til kroner")
+    # 1000 * (2 + 3 - 4) = 1000; 1000 * (0.5 + 0 - 0) = 500
+    out = ratio(formula, _arrays(a=[2.0, 0.5], b=[3.0, 0.0], c=[4.0, 0.0]))
+    assert out.tolist() == [[1000.0], [500.0]]
+    assert out.dtype == np.float64
+
+
+def test_a_denominator_of_one_counts_and_zero_or_less_gives_nothing() -> None:
+    formula = Formula(numerator=("a",), denominator="d", factor=100, note="prosent")
+    # 100 * 3 / 1 = 300; 100 * 3 / 0.5 = 600; 0 and -2: no value
+    out = ratio(formula, _arrays(a=[3.0, 3.0, 3.0, 3.0], d=[1.0, 0.5, 0.0, -2.0]))[:, 0]
+    assert out[:2].tolist() == [300.0, 600.0]
+    assert np.isnan(out[2:]).all()
+
+
+def test_relative_to_a_mean_of_exactly_one_and_to_no_mean() -> None:
+    # members A (0.5) and B (1.5): mean 1, so the values stay; outsider C (4) is divided by 1 too
+    values = _arrays(net=[0.5, 1.5, 4.0], depreciation=[0.0, 0.0, 0.0], need=[1.0, 1.0, 1.0])
+    members = np.array([True, True, False])[:, None]
+    assert evaluate(RESOURCE_USE, values, members)[:, 0].tolist() == [0.5, 1.5, 4.0]
+    # every member at 0: a mean of 0 gives no value for anyone (not 0/0, not 4/0 = inf)
+    zero = _arrays(net=[0.0, 0.0, 4.0], depreciation=[0.0, 0.0, 0.0], need=[1.0, 1.0, 1.0])
+    assert np.isnan(evaluate(RESOURCE_USE, zero, members)).all()
+    # no member has a value: no mean, no value
+    none = _arrays(net=[math.nan, math.nan, 4.0], depreciation=[0.0, 0.0, 0.0], need=[1.0, 1.0, 1.0])
+    assert np.isnan(evaluate(RESOURCE_USE, none, members)).all()
+
+
+def test_the_error_for_a_relative_formula_without_members() -> None:
+    with pytest.raises(ValueError, match=r"^formula relative to asss needs the group's members$"):
+        evaluate(RESOURCE_USE, _arrays(net=[1.0], depreciation=[0.0], need=[1.0]))
+
+
+def _long(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["indicator_id", "region_code", "year", "value"])
+
+
+def test_evaluate_frame_gives_one_row_per_region_and_year_with_every_input() -> None:
+    formula = Formula(numerator=("a",), minus=("b",), denominator="d", factor=10, note="per d")
+    figures = _long(
+        [
+            ("a", "0301", 2023, 50.0),
+            ("b", "0301", 2023, 10.0),
+            ("d", "0301", 2023, 4.0),  # 10 * (50 - 10) / 4 = 100
+            ("a", "0301", 2022, 30.0),
+            ("b", "0301", 2022, 0.0),
+            ("d", "0301", 2022, 2.0),  # 10 * 30 / 2 = 150
+            ("a", "0219", 2023, 8.0),
+            ("b", "0219", 2023, 2.0),
+            ("d", "0219", 2023, 3.0),  # 10 * 6 / 3 = 20
+            ("a", "1103", 2023, 8.0),  # no b: no value
+            ("d", "1103", 2023, 3.0),
+            ("a", "4601", 2023, 8.0),
+            ("b", "4601", 2023, math.nan),  # SSB's ".." : no value, never zero
+            ("d", "4601", 2023, 3.0),
+            ("x", "0301", 2023, 1.0),  # not an input
+        ]
+    )
+    expected = pd.DataFrame(
+        {"region_code": ["0219", "0301", "0301"], "year": [2023, 2022, 2023], "value": [20.0, 150.0, 100.0]}
+    )
+    pd.testing.assert_frame_equal(evaluate_frame(formula, figures), expected)
+
+
+def test_an_input_with_no_figures_at_all_gives_no_rows() -> None:
+    figures = _long([("a", "0301", 2023, 50.0), ("x", "0301", 2023, 1.0)])
+    formula = Formula(numerator=("a",), denominator="d", note="a per d")
+    out = evaluate_frame(formula, figures)
+    assert out.empty and list(out.columns) == ["region_code", "year", "value"]
+    # ... whether it is the denominator or one of the numerators
+    both = Formula(numerator=("a", "b"), denominator="d", note="a and b per d")
+    with_d = _long([("a", "0301", 2023, 50.0), ("d", "0301", 2023, 5.0)])
+    assert evaluate_frame(both, with_d).empty
+    nothing = evaluate_frame(formula, _long([("x", "0301", 2023, 1.0)]))
+    assert nothing.empty and list(nothing.columns) == ["region_code", "year", "value"]
+
+
+def test_evaluate_frame_relative_to_the_members_of_each_year() -> None:
+    spending = [
+        ("A", 2022, 2.0),
+        ("B", 2022, 6.0),
+        ("C", 2022, 8.0),
+        ("A", 2023, 3.0),
+        ("B", 2023, 1.0),
+        ("A", 2024, 5.0),
+        ("C", 2024, 15.0),
+    ]
+    figures = _long(
+        [
+            row
+            for c, y, v in spending
+            for row in [("net", c, y, v), ("depreciation", c, y, 0.0), ("need", c, y, 1.0)]
+        ]
+    )
+    # 2022: members A, B: mean (2 + 6) / 2 = 4, so A 0.5, B 1.5, C 2.0;
+    # 2023: member A only: mean 3, so A 1.0, B 1/3; 2024: members A, C: mean (5 + 15) / 2 = 10,
+    # so A 0.5, C 1.5; no members given for a year: no value
+    out = evaluate_frame(RESOURCE_USE, figures, {2022: {"A", "B"}, 2023: {"A"}, 2024: {"A", "C"}})
+    expected = pd.DataFrame(
+        {
+            "region_code": ["A", "A", "A", "B", "B", "C", "C"],
+            "year": [2022, 2023, 2024, 2022, 2023, 2022, 2024],
+            "value": [0.5, 1.0, 0.5, 1.5, 1 / 3, 2.0, 1.5],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+    assert evaluate_frame(RESOURCE_USE, figures, {2021: {"A"}}).empty
+    assert evaluate_frame(RESOURCE_USE, figures).empty

@@ -338,3 +338,251 @@ def test_the_time_series_of_a_merged_municipality_has_the_computed_years(fresh, 
     assert flags[0].message_nb.startswith(
         "Asker: tall før 2020 er summen av Asker, Røyken og Hurum (sammenslått 2020)"
     )
+
+
+def _indicator(unit: str, kind: str, **more: object) -> Indicator:
+    return Indicator(id="x", name_nb="X", sector="s", unit=unit, decimals=1, kind=kind, **more)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["count", "population", "basis"])
+def test_a_total_of_an_additive_kind_is_summed(kind: str) -> None:
+    assert combination(_indicator("1000 kr", kind)) == Combination("sum", None, None, True)
+
+
+@pytest.mark.parametrize("unit", ["prosent", "indeks", "skår", "poeng", "karakterpoeng", "måneder"])
+@pytest.mark.parametrize("kind", ["count", "population", "basis"])
+def test_shares_indices_and_scores_are_never_summed(unit: str, kind: str) -> None:
+    assert combination(_indicator(unit, kind)) == Combination("none", None, None, False)
+
+
+def test_combination_of_weights_and_formulas() -> None:
+    # an indicator (not a total) without weight: nothing
+    assert combination(_indicator("kroner", "indicator")) == Combination("none")
+    assert Combination("none") == Combination("none", None, None, False)
+    # a weight: Σ r·w / Σ w, never summed
+    assert combination(_indicator("kroner", "count", weight="pop")) == Combination(
+        "weighted", "pop", None, False
+    )
+    formula = Formula(numerator=("a",), denominator="b", note="a per b")
+    # a formula keeps its weight as a fallback; a total formula without weight may be summed
+    assert combination(_indicator("kroner", "indicator", formula=formula, weight="b")) == Combination(
+        "formula", "b", formula, False
+    )
+    assert combination(_indicator("kroner", "count", formula=formula)) == Combination(
+        "formula", None, formula, True
+    )
+    assert combination(_indicator("prosent", "count", formula=formula)) == Combination(
+        "formula", None, formula, False
+    )
+    # relative to a group: nothing, whatever else it has
+    relative = Formula(numerator=("a",), denominator="b", relative_to="asss", note="a per b")
+    assert combination(_indicator("kroner", "count", formula=relative, weight="b")) == Combination("none")
+
+
+def test_figures_needed_follows_weights_and_inputs_once_each_in_order() -> None:
+    formula = Formula(numerator=("netto",), denominator="pop", factor=1000, note="kroner per innbygger")
+    rules = {
+        "per_innb": Combination("formula", formula=formula),
+        "share": Combination("weighted", weight="pop"),
+        "pop": Combination("sum", summable=True),
+    }
+    # depth first from the last one asked: share, its weight pop, then per_innb and its inputs
+    # (pop already there); an id without a rule is kept and not followed
+    assert figures_needed(rules, ["per_innb", "other", "share"]) == [
+        "share",
+        "pop",
+        "other",
+        "per_innb",
+        "netto",
+    ]
+    assert figures_needed(rules, ["pop", "pop"]) == ["pop"]
+    assert figures_needed({}, []) == []
+
+
+def test_the_whole_back_series_of_asker() -> None:
+    result = back_series(_obs(ASKER_2019), SUCCESSION, RULES, ["3203"], [2020, 2019, 2019], regions=REGIONS)
+    parts = "0220,0627,0628"
+    expected = pd.DataFrame(
+        [
+            ("count", "3203", 2019, 180.0, "sum", parts, True),  # 100 + 50 + 30
+            ("share", "3203", 2019, 15.0, "weighted", parts, True),  # 24 000 / 1 600
+            ("pop", "3203", 2019, 1600.0, "sum", parts, True),  # 1000 + 500 + 100
+        ],
+        columns=["indicator_id", "region_code", "year", "value", "how", "parts", "back_series"],
+    )
+    pd.testing.assert_frame_equal(result.values, expected)
+    gaps = pd.DataFrame(
+        [("score", "3203", 2019, "not_combinable")], columns=["indicator_id", "region_code", "year", "reason"]
+    )
+    pd.testing.assert_frame_equal(result.gaps, gaps)
+    assert result.mergers == (Merger("3203", 2020, ("0220", "0627", "0628"), False),)
+    # only the figures asked for, in the order asked
+    chosen = back_series(
+        _obs(ASKER_2019), SUCCESSION, RULES, ["3203"], [2019], ["pop", "count", "pop"], REGIONS
+    )
+    assert chosen.values["indicator_id"].tolist() == ["pop", "count"]
+    assert chosen.gaps.empty
+
+
+def test_nothing_to_compute_gives_empty_frames_with_the_columns() -> None:
+    for years in ([2020, 2021], []):
+        result = back_series(_obs(ASKER_2019), SUCCESSION, RULES, ["3203"], years, regions=REGIONS)
+        assert list(result.values.columns) == [
+            "indicator_id",
+            "region_code",
+            "year",
+            "value",
+            "how",
+            "parts",
+            "back_series",
+        ]
+        assert list(result.gaps.columns) == ["indicator_id", "region_code", "year", "reason"]
+        assert result.values.empty and result.gaps.empty
+        assert {str(d) for d in [*result.values.dtypes, *result.gaps.dtypes]} == {"object"}
+        assert result.mergers == ()  # the renumbering of 2024 is no merger
+    # a year to compute but no figures: all gaps, an empty values frame with its columns
+    nothing = back_series(_obs([]), SUCCESSION, RULES, ["3203"], [2019], ["count"], REGIONS)
+    assert list(nothing.values.columns) == list(result.values.columns)
+    assert {str(d) for d in nothing.values.dtypes} == {"object"}
+    assert nothing.gaps.values.tolist() == [["count", "3203", 2019, "missing"]]
+
+
+def test_mergers_of_looks_from_the_year_after_the_first_to_the_last_change() -> None:
+    asker = Merger("3203", 2020, ("0220", "0627", "0628"), False)
+    alesund = Merger("1508", 2024, ("1507",), True)
+    assert mergers_of(SUCCESSION, ["3203", "1508", "3203"], 2019) == [asker, alesund]
+    assert mergers_of(SUCCESSION, ["3203"], 2020) == []  # the 2020 merger is not after 2020
+    assert mergers_of(SUCCESSION, ["1508"], 2023) == [alesund]  # the last change counts
+    assert mergers_of(SUCCESSION, ["1508"], 2024) == []
+    assert mergers_of(SUCCESSION, ["1508"], 2030) == []
+    # the region table tells a new number from one that continued
+    one = pd.DataFrame([("A", "N", 2020, "merged")], columns=["old_code", "new_code", "year", "kind"])
+    table = pd.DataFrame(
+        [("A", None, 2019.0), ("N", 2020.0, None)], columns=["code", "valid_from", "valid_to"]
+    )
+    assert mergers_of(one, ["N"], 2015) == [Merger("N", 2020, ("A", "N"), False)]
+    assert mergers_of(one, ["N"], 2015, table) == [Merger("N", 2020, ("A",), False)]
+    rows = [("count", "A", 2019, 7.0), ("count", "N", 2019, 5.0)]
+    with_table = back_series(_obs(rows), one, RULES, ["N"], [2019], ["count"], table)
+    assert with_table.mergers == (Merger("N", 2020, ("A",), False),)
+    assert _value(with_table, "count", "N", 2019) is None  # N's own 2019 figure is on today's borders
+    assert _value(back_series(_obs(rows), one, RULES, ["N"], [2019], ["count"]), "count", "N", 2019) == 12.0
+
+
+def _two_parts(
+    rows: list[tuple[str, str, int, float]], rules: dict[str, Combination], ids: list[str]
+) -> BackSeries:
+    succession = pd.DataFrame(
+        [("P", "N", 2020, "merged"), ("Q", "N", 2020, "merged")],
+        columns=["old_code", "new_code", "year", "kind"],
+    )
+    frame = pd.DataFrame(rows, columns=["indicator_id", "region_code", "year", "value"])  # no release_kind
+    return back_series(frame, succession, rules, ["N"], [2019], ids)
+
+
+def test_how_each_kind_of_rule_falls_back_and_why_it_is_missing() -> None:
+    per = Formula(numerator=("net",), denominator="pop", factor=1000, note="kroner per innbygger")
+    on_score = Formula(numerator=("score",), denominator="pop", note="score per innbygger")
+    on_absent = Formula(numerator=("absent",), denominator="pop", note="absent per innbygger")
+    loop = Formula(numerator=("loop",), denominator="pop", note="reads itself")
+    rules = {
+        "net": Combination("sum", summable=True),
+        "pop": Combination("sum", summable=True),
+        "absent": Combination("sum", summable=True),
+        "score": Combination("none"),
+        "per": Combination("formula", weight="pop", formula=per),
+        "per_score": Combination("formula", formula=on_score),
+        "per_absent": Combination("formula", formula=on_absent),
+        "per_score_w": Combination("formula", weight="pop", formula=on_score),
+        "loop": Combination("formula", formula=loop),
+        "total": Combination("formula", formula=on_absent, summable=True),
+        "share": Combination("weighted", weight="pop"),
+        # no figures of their own to fall back on, and an input that can never be made
+        "bare_score_w": Combination("formula", weight="pop", formula=on_score),
+        "bare_score_total": Combination("formula", formula=on_score, summable=True),
+    }
+    rows = [
+        ("net", "P", 2019, 30.0),
+        ("net", "Q", 2019, 50.0),
+        ("pop", "P", 2019, 0.25),
+        ("pop", "Q", 2019, 0.75),
+        ("score", "P", 2019, 4.0),
+        ("score", "Q", 2019, 6.0),
+        ("per_score_w", "P", 2019, 8.0),
+        ("per_score_w", "Q", 2019, 16.0),
+        ("total", "P", 2019, 2.0),
+        ("total", "Q", 2019, 3.0),
+        ("share", "P", 2019, 10.0),
+        ("share", "Q", 2019, 30.0),
+    ]
+    result = _two_parts(rows, rules, [*rules, "unknown"])
+    assert result.values[["indicator_id", "value", "how"]].values.tolist() == [
+        ["net", 80.0, "sum"],  # 30 + 50
+        ["pop", 1.0, "sum"],  # 0.25 + 0.75
+        ["per", 80_000.0, "formula"],  # 1000 * 80 / 1
+        ["per_score_w", 14.0, "weighted"],  # score cannot be summed: (8*0.25 + 16*0.75) / 1 = 2 + 12
+        ["total", 5.0, "sum"],  # no 'absent' figures: the total of its own figures, 2 + 3
+        ["share", 25.0, "weighted"],  # (10*0.25 + 30*0.75) / 1 = 2.5 + 22.5; the weights sum to 1
+    ]
+    assert result.gaps[["indicator_id", "reason"]].values.tolist() == [
+        ["absent", "missing"],
+        ["score", "not_combinable"],
+        ["per_score", "not_combinable"],  # an input that can never be made
+        ["per_absent", "missing"],  # an input that is missing
+        ["loop", "missing"],  # a formula reading itself gives nothing, and does not loop
+        ["bare_score_w", "not_combinable"],
+        ["bare_score_total", "not_combinable"],
+        ["unknown", "not_combinable"],  # no rule at all
+    ]
+
+
+def test_a_formula_with_no_value_falls_back_to_its_weight_and_zero_weights_give_nothing() -> None:
+    per = Formula(numerator=("net",), denominator="pop", note="net per pop")
+    rules = {
+        "net": Combination("sum", summable=True),
+        "pop": Combination("sum", summable=True),
+        "per": Combination("formula", weight="pop", formula=per),
+        "share": Combination("weighted", weight="pop"),
+    }
+    rows = [
+        ("net", "P", 2019, 30.0),
+        ("net", "Q", 2019, 50.0),
+        ("pop", "P", 2019, 0.0),
+        ("pop", "Q", 2019, 0.0),
+        ("per", "P", 2019, 1.0),
+        ("per", "Q", 2019, 2.0),
+        ("share", "P", 2019, 1.0),
+        ("share", "Q", 2019, 2.0),
+    ]
+    # pop sums to 0: the formula gives no value (no denominator), nor does Σ r·w / Σ w
+    result = _two_parts(rows, rules, ["per", "share"])
+    assert result.values.empty
+    assert result.gaps[["indicator_id", "reason"]].values.tolist() == [
+        ["per", "missing"],
+        ["share", "missing"],
+    ]
+    # the formula's inputs made it: the formula, not its fallback
+    rows = [(i, c, y, 1.0 if i == "pop" else v) for i, c, y, v in rows]
+    result = _two_parts(rows, rules, ["per", "share"])
+    assert result.values[["indicator_id", "value", "how"]].values.tolist() == [
+        ["per", 40.0, "formula"],  # (30 + 50) / (1 + 1)
+        ["share", 1.5, "weighted"],  # (1*1 + 2*1) / 2
+    ]
+
+
+def test_a_part_with_only_a_demodata_figure_has_none() -> None:
+    rules = {"count": Combination("sum", summable=True), "share": Combination("weighted", weight="pop")}
+    succession = pd.DataFrame(
+        [("P", "N", 2020, "merged"), ("Q", "N", 2020, "merged")],
+        columns=["old_code", "new_code", "year", "kind"],
+    )
+    real = _obs([("count", "P", 2019, 1.0), ("share", "P", 2019, 1.0), ("share", "Q", 2019, 2.0)])
+    demo = _obs(
+        [("count", "Q", 2019, 2.0), ("pop", "P", 2019, 1.0), ("pop", "Q", 2019, 1.0)], kind="demodata"
+    )
+    result = back_series(pd.concat([real, demo]), succession, rules, ["N"], [2019])
+    assert result.values.empty
+    assert result.gaps[["indicator_id", "reason"]].values.tolist() == [
+        ["count", "missing"],
+        ["share", "missing"],
+    ]

@@ -97,3 +97,52 @@ def test_the_region_table_decides_whether_a_number_continued_through_a_merger() 
     assert without["how"] == "missing" and pd.isna(without["value"])
     with_table = year_border_weights(needed, population, succession, regions).iloc[0]
     assert (with_table["how"], with_table["value"]) == ("successors", 5_000.0)
+
+
+def test_the_whole_frame_in_the_order_asked_and_a_missing_value_is_no_figure() -> None:
+    # C split in 2022 into D and M; M also took in E. D and M both have populations for 2021
+    # (as on today's borders), but M's holds E's people too: C's 2021 weight is missing, not
+    # D + M. G split into H and J, which took in nothing else: H + J = 300 + 200 = 500.
+    # K's own 2021 figure is SSB's ".." (no value): it is no figure, and K became L: L's 100.
+    succession = pd.DataFrame(
+        [
+            ("C", "D", 2022, "split"),
+            ("C", "M", 2022, "split"),
+            ("E", "M", 2022, "merged"),
+            ("G", "H", 2022, "split"),
+            ("G", "J", 2022, "split"),
+            ("K", "L", 2022, "renumbered"),
+            ("P", "Q", 2022, "split"),
+            ("P", "R", 2022, "split"),
+        ],
+        columns=["old_code", "new_code", "year", "kind"],
+    )
+    population = pd.DataFrame(
+        [
+            ("pop_total", "D", 2021, 1_000.0),
+            ("pop_total", "M", 2021, 2_000.0),
+            ("pop_total", "H", 2021, 300.0),
+            ("pop_total", "J", 2021, 200.0),
+            ("pop_total", "K", 2021, float("nan")),
+            ("pop_total", "L", 2021, 100.0),
+            ("pop_total", "E", 2021, 50.0),
+            ("pop_total", "Q", 2021, 10.0),  # and none for R: P's weight is missing, not 10
+        ],
+        columns=["indicator_id", "region_code", "year", "value"],
+    )
+    needed = pd.DataFrame(
+        [("pop_total", c, 2021) for c in ["C", "G", "K", "E", "P"]],
+        columns=["weight_id", "region_code", "year"],
+    )
+    expected = pd.DataFrame(
+        {
+            "weight_id": ["pop_total"] * 5,
+            "region_code": ["C", "G", "K", "E", "P"],
+            "year": [2021] * 5,
+            "value": [float("nan"), 500.0, 100.0, 50.0, float("nan")],
+            "how": ["missing", "successors", "successors", "own", "missing"],
+        }
+    )
+    pd.testing.assert_frame_equal(year_border_weights(needed, population, succession), expected)
+    empty = year_border_weights(needed.iloc[:0], population, succession)
+    assert list(empty.columns) == ["weight_id", "region_code", "year", "value", "how"] and empty.empty

@@ -96,13 +96,15 @@ def compute_profile(
     for year in years:
         t = span.get_loc(year)
         g = key_of[:, None]
-        average = stat["average"][g, np.arange(n_ind), t]
+        # an average of 0 has no index (not an infinite one)
+        average = _no_zero(stat["average"][g, np.arange(n_ind), t])
+        last_average = _no_zero(stat["average"][g, np.arange(n_ind), t - 1])
         current = own[:, :, t]
         previous = own[:, :, t - 1]
         with np.errstate(invalid="ignore", divide="ignore"):
             columns = {value_column(k): own[:, :, t - k].ravel() for k in reversed(range(PROFILE_YEARS))}
             columns.update(
-                group_average=average.ravel(),
+                group_average=stat["average"][g, np.arange(n_ind), t].ravel(),
                 group_highest=stat["highest"][g, np.arange(n_ind), t].ravel(),
                 group_lowest=stat["lowest"][g, np.arange(n_ind), t].ravel(),
                 highest_region=where["highest_region"][g, np.arange(n_ind), t].ravel(),
@@ -117,7 +119,7 @@ def compute_profile(
                 index=(100 * current / average).ravel(),
                 index_highest=(100 * stat["highest"][g, np.arange(n_ind), t] / average).ravel(),
                 index_lowest=(100 * stat["lowest"][g, np.arange(n_ind), t] / average).ravel(),
-                index_previous=(100 * previous / stat["average"][g, np.arange(n_ind), t - 1]).ravel(),
+                index_previous=(100 * previous / last_average).ravel(),
                 demodata=(
                     own_demo[:, :, t - PROFILE_YEARS + 1 : t + 1].any(axis=2)
                     | stat_demo[g, np.arange(n_ind), t]
@@ -148,3 +150,7 @@ def _indicator_columns(indicators: Sequence[Indicator], repeat: int) -> dict[str
         "average_rule": tiled([i.average for i in indicators]),
         "weight": tiled([i.weight if i.average == "weighted" else None for i in indicators]),
     }
+
+
+def _no_zero(average: np.ndarray) -> np.ndarray:
+    return np.where(average == 0, np.nan, average)

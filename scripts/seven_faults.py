@@ -44,8 +44,8 @@ FAULTS = (
     Fault("previous rank from the same year", "src/kostra/comparisons.py",
           "_, before = rank(session, when - 1)", "_, before = rank(session, when)"),
     Fault("last year's index over this year's group average", "src/kostra/analysis/service_profile.py",
-          'previous / stat["average"][g, np.arange(n_ind), t - 1]',
-          'previous / stat["average"][g, np.arange(n_ind), t]'),
+          "index_previous=(100 * previous / last_average)",
+          "index_previous=(100 * previous / average)"),
 )  # fmt: skip
 
 

@@ -299,3 +299,12 @@ def test_the_subject_highest_or_lowest_among_two_or_more() -> None:
         Flag("highest", "Bærum er høyest i ASSS på åRSVERK E i 2024.", "e", "3201", 2024),
         Flag("lowest", "Bærum er lavest i ASSS på åRSVERK E i 2024.", "e", "3201", 2024),
     ]
+
+
+def test_a_small_rise_under_a_small_limit_is_an_increase() -> None:
+    # 0,5 points over a limit of 0,4 is a rise, not a fall (the direction is the sign)
+    flags = flag_jumps(_series(("a", "Asker", 2020, 0.5, "prosentpoeng")), "Asker", {}, points=0.4)
+    assert [f.message_nb for f in flags] == [
+        "a: Asker har en økning på 0,5 prosentpoeng fra 2019 til 2020, mer enn 0 prosentpoeng; "
+        "kontroller tallet."
+    ]

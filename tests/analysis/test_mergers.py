@@ -23,6 +23,8 @@ from kostra.analysis.mergers import (
 from kostra.analysis.quality import flag_mergers
 from kostra.catalog import Formula, Indicator, load_catalog
 
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
 # Asker: 0220 Asker, 0627 Røyken and 0628 Hurum merged into 3025 in 2020, renumbered 3203 in
 # 2024. Holmestrand: 0702 renumbered 0715 in 2018, merged with 0713 Sande into 3802 in 2020,
 # renumbered 3903 in 2024. Ålesund: 1507 (2020-2023) split into 1508 and 1580 in 2024.
@@ -302,26 +304,11 @@ def test_the_flag_names_the_parts_or_keeps_the_break() -> None:
     )
 
 
-def test_the_time_series_of_a_merged_municipality_has_the_computed_years(fresh, tmp_path: Path) -> None:
+def test_the_time_series_of_a_merged_municipality_has_the_computed_years(fresh) -> None:  # type: ignore[no-untyped-def]
     """SSB's files carry 2019 under the old numbers; the series of today's Asker gets 2019
     from them (the bundled demodata, on today's borders, give way to real figures)."""
-    rows = [
-        ("0220 Asker (-2019)", "Plasser i institusjon", "100"),
-        ("0627 Røyken (-2019)", "Plasser i institusjon", "50"),
-        ("0628 Hurum (-2019)", "Plasser i institusjon", "30"),
-        ("0220 Asker (-2019)", "Brutto driftsutgifter per plass i institusjon", "1000000"),
-        ("0627 Røyken (-2019)", "Brutto driftsutgifter per plass i institusjon", "1200000"),
-        ("0628 Hurum (-2019)", "Brutto driftsutgifter per plass i institusjon", "900000"),
-        # Hurum's sick leave is missing: no back value for Asker's
-        ("0220 Asker (-2019)", "Sykefravær pleie og omsorg", "9,0"),
-        ("0627 Røyken (-2019)", "Sykefravær pleie og omsorg", "8,0"),
-    ]
-    path = tmp_path / "sammenslatt.csv"
-    path.write_text(
-        "region;statistikkvariabel;år;verdi\n" + "".join(f"{r};{i};2019;{v}\n" for r, i, v in rows),
-        encoding="utf-8",
-    )
-    fresh.import_file(path)
+    # tests/fixtures/asker_merged_2019.csv: places, cost per place and sick leave (Hurum's missing)
+    fresh.import_file(FIXTURES / "asker_merged_2019.csv")
     analysis = fresh.analyse("Asker", "pleie-og-omsorg", 2020, peers=(), first_year=2018)
     series = analysis.series.set_index(["indicator_id", "series", "year"])
     cost = series.loc[("plo_inst_brutto_per_plass", "Asker", 2019)]

@@ -13,29 +13,17 @@ from openpyxl import load_workbook
 from kostra.outputs.web import create_app
 from outputs.test_web import Client
 
-# SSB's files carry 2019 under the numbers of that year: today's Asker (3203) was 0220
-# Asker, 0627 Røyken and 0628 Hurum.
-ROWS = [
-    ("0220 Asker (-2019)", "Plasser i institusjon", "100"),
-    ("0627 Røyken (-2019)", "Plasser i institusjon", "50"),
-    ("0628 Hurum (-2019)", "Plasser i institusjon", "30"),
-    ("0220 Asker (-2019)", "Brutto driftsutgifter per plass i institusjon", "1000000"),
-    ("0627 Røyken (-2019)", "Brutto driftsutgifter per plass i institusjon", "1200000"),
-    ("0628 Hurum (-2019)", "Brutto driftsutgifter per plass i institusjon", "900000"),
-]
+# tests/fixtures/asker_merged_2019.csv: SSB's files carry 2019 under the numbers of that
+# year; today's Asker (3203) was 0220 Asker, 0627 Røyken and 0628 Hurum.
+MERGED = Path(__file__).parent.parent / "fixtures" / "asker_merged_2019.csv"
 # (1 000 000*100 + 1 200 000*50 + 900 000*30) / (100 + 50 + 30) = 187 000 000 / 180
 EXPECTED = 187_000_000 / 180
 NAME = "Brutto driftsutgifter per plass i institusjon"
 
 
 @pytest.fixture
-def merged_store(cli, store_path: Path, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    path = tmp_path / "sammenslatt.csv"
-    path.write_text(
-        "region;statistikkvariabel;år;verdi\n" + "".join(f"{r};{i};2019;{v}\n" for r, i, v in ROWS),
-        encoding="utf-8",
-    )
-    done = cli("--db", str(store_path), "data", "import", str(path))
+def merged_store(cli, store_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    done = cli("--db", str(store_path), "data", "import", str(MERGED))
     assert done.returncode == 0, done.stderr
     return store_path
 

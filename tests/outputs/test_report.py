@@ -4,6 +4,7 @@ openpyxl; PDF pages rendered to PNG must not be blank."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -110,6 +111,60 @@ def test_pdf_has_pages_headings_values_and_is_not_blank(files, expected, tmp_pat
     assert max(shares) > 0.05, shares
 
 
+def _layer(svg: str, layer: int) -> str:
+    """The SVG of one layer of the map (test_maps.py reads it the same way)."""
+    rest = svg.split(f"role-mark layer_{layer}_marks", 1)[1]
+    return re.split(r"role-mark layer_|role-legend|role-title", rest, maxsplit=1)[0]
+
+
+def _map_svg(html: str) -> str:
+    start = html.index('<div class="map"><svg')
+    return html[start : html.index("</svg>", start)]
+
+
+def test_html_has_the_national_map_drawn_with_every_municipality(files) -> None:  # type: ignore[no-untyped-def]
+    html = files["html"].read_text("utf-8")
+    assert html.count('<div class="map"><svg') == 1  # in the summary chapter
+    assert html.index('<div class="map">') < html.index('id="rangering"')
+    svg = _map_svg(html)
+    # one path per municipality, with or without a figure (layers 0 and 1), each named
+    shapes = [tag for layer in (0, 1) for tag in re.findall(r"<path [^>]*>", _layer(svg, layer))]
+    assert len(shapes) == 357 and all("aria-label=" in tag for tag in shapes)
+    assert 'aria-label="Bærum: 1,076"' in svg  # Bærum's figure, as the summary table shows it
+    assert "<title>Bærum: 1,076</title>" in svg  # and as the browser's tooltip
+    assert "Kartdata: Kartverket, CC BY 4.0" in svg
+    assert "Ressursbruk i pleie og omsorg i alle kommuner, 2024" in html  # the caption
+    assert "Tegnet på" not in svg  # 2024 is drawn on its own borders
+
+
+def test_pdf_map_page_is_drawn_not_blank(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    reader = PdfReader(str(files["pdf"]))
+    pages = [
+        n for n, page in enumerate(reader.pages, start=1) if "Kartdata: Kartverket" in page.extract_text()
+    ]
+    assert len(pages) == 1
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-f", str(pages[0]), "-l", str(pages[0]), "-png", str(files["pdf"]),
+         str(tmp_path / "map")],
+        check=True,
+    )  # fmt: skip
+    (png,) = tmp_path.glob("map-*.png")
+    image = Image.open(png).convert("RGB")
+    width, height = image.size
+    # the map's own box: the upper left of the page, where the figure sits under the heading
+    box = image.crop((0, int(height * 0.05), int(width * 0.7), int(height * 0.55)))
+    colours = box.getcolors(maxcolors=1 << 20)
+    assert colours is not None
+    strong = [colour for count, colour in colours if count >= 40]  # real areas, not anti-aliasing
+    assert len(strong) >= 8, strong  # the colour classes, grey, borders
+    total = box.width * box.height
+    white = sum(count for count, colour in colours if min(colour) >= 245)
+    assert 0.15 < 1 - white / total < 0.9, white / total  # drawn, and not one filled block
+    blue = sum(count for count, (r, g, b) in colours if b > r + 40)
+    orange = sum(count for count, (r, g, b) in colours if r > b + 40)
+    assert blue > total * 0.005 and orange > total * 0.005, (blue, orange)
+
+
 def test_docx_has_real_tables_with_the_published_values(files, expected) -> None:  # type: ignore[no-untyped-def]
     document = Document(str(files["docx"]))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
@@ -177,8 +232,8 @@ def test_batch_for_all_asss_uses_both_cores(cli, store_path: Path, tmp_path: Pat
     # Word's charts come from each worker's own drawing process (not the parent's).
     words = sorted(tmp_path.glob("*.docx"))
     assert len(words) == 12
-    # summary, the two profiles (KS' list, kostra's extras), series
-    assert all(len(Document(str(path)).inline_shapes) == 4 for path in words)
+    # summary, the resource use map, the two profiles (KS' list, kostra's extras), series
+    assert all(len(Document(str(path)).inline_shapes) == 5 for path in words)
 
 
 def test_ranking_chapter_shows_the_placement_per_sector(session) -> None:  # type: ignore[no-untyped-def]

@@ -218,6 +218,9 @@ def render_docx(report: Report, template: Path | None = None) -> bytes:
             _paragraph(document, caption).runs[0].italic = True
         for table in chapter.tables:
             _table(document, table, styles)
+        for caption, spec in chapter.maps:
+            document.add_picture(io.BytesIO(render_png(spec)), width=CHART_WIDTH)
+            _paragraph(document, caption).runs[0].italic = True
         if chapter.comments:
             _paragraph(document, "Kommentarer", styles.headings[2])
             for name, sentences in chapter.comments:

@@ -9,15 +9,18 @@ inlines the charts as SVG instead.
 from __future__ import annotations
 
 import base64
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from platformdirs import user_cache_dir
 
 from kostra.files import write_atomically
+from kostra.outputs.maps import compact_svg
 from kostra.outputs.report.charts import NB_LOCALE
 from kostra.outputs.report.drawing import render_svg
 from kostra.outputs.report.model import Report
@@ -63,17 +66,43 @@ def chart_font_css() -> str:
     return "\n".join(rules)
 
 
+_SVG_ID = re.compile(r'(id="|url\(#)([^")]+)')
+_LABELLED_SHAPE = re.compile(r'<path aria-label="([^"]*)"([^>]*)/>')
+
+
+def _image(svg: str) -> str:
+    """An SVG as an image, not inline markup: WeasyPrint lays it out much faster, and it
+    stays vector graphics in the PDF."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img alt="" src="data:image/svg+xml;base64,{data}">'
+
+
+def _map_svg(spec: dict[str, Any], scope: str) -> str:
+    """A map drawn ahead as SVG, coordinates rounded, its ids (a gradient legend's, clip paths)
+    prefixed with ``scope`` so they cannot clash with the other charts' in the page."""
+    svg = compact_svg(render_svg(spec))
+    return _SVG_ID.sub(lambda m: f"{m.group(1)}{scope}-{m.group(2)}", svg)
+
+
 def render_html(report: Report, *, interactive: bool = True) -> str:
     css = resources.files("kostra.outputs.report").joinpath("templates/report.css").read_text("utf-8")
     svgs: dict[str, str] = {}
     if not interactive:
         css = chart_font_css() + "\n" + css
-        for chapter in report.chapters:
+    for chapter in report.chapters:
+        if not interactive:
             for i, (_, spec) in enumerate(chapter.charts, start=1):
-                # As an image, not inline markup: WeasyPrint lays it out much faster, and it
-                # stays vector graphics in the PDF.
-                data = base64.b64encode(render_svg(spec).encode("utf-8")).decode("ascii")
-                svgs[f"{chapter.id}-chart-{i}"] = f'<img alt="" src="data:image/svg+xml;base64,{data}">'
+                svgs[f"{chapter.id}-chart-{i}"] = _image(render_svg(spec))
+        for i, (_, spec) in enumerate(chapter.maps, start=1):
+            map_id = f"{chapter.id}-map-{i}"
+            svg = _map_svg(spec, map_id)
+            # Maps go in drawn, not as a spec for the browser to draw: the page stays
+            # readable without JavaScript, and carries the map (about 0.4 MB) rather than
+            # the boundaries (0.5 MB) plus the drawing work.
+            if interactive:
+                # Each municipality's name and figure as the browser's tooltip, too.
+                svg = _LABELLED_SHAPE.sub(r'<path aria-label="\1"\2><title>\1</title></path>', svg)
+            svgs[map_id] = f'<div class="map">{svg}</div>' if interactive else _image(svg)
 
     template = _environment().get_template("report.html.j2")
     # The bundle goes inside <script>: it must not be escaped, and must not end the element early.

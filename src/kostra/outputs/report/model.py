@@ -18,6 +18,7 @@ import pandas as pd
 
 from kostra.catalog import Sector
 from kostra.formatting import format_nb, is_missing
+from kostra.outputs.maps import choropleth_spec, on_2024_borders
 from kostra.outputs.report.charts import profile_chart, series_chart, summary_chart
 from kostra.outputs.report.drawing import draw_later, get_ready
 from kostra.outputs.report.ssb_marks import COLUMN as SSB_COLUMN
@@ -75,6 +76,9 @@ class Chapter:
     flags: list[str]
     long_data: pd.DataFrame = field(default_factory=pd.DataFrame)
     demodata: bool = False
+    # (caption, Vega-Lite spec of kostra.outputs.maps): after the tables, since a map takes
+    # most of a page and would otherwise push them over and leave the page before half empty
+    maps: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -333,7 +337,51 @@ def build_chapter(
     )
 
 
-def _summary_chapter(analyses: Sequence[SectorAnalysis]) -> Chapter:
+def _map_analysis(session: Session, analyses: Sequence[SectorAnalysis]) -> SectorAnalysis | None:
+    """The service area the summary's map shows: of those with a resource use indicator for
+    the municipality, the one with the largest weight in the cost key (pleie og omsorg in a
+    full report), so the map shows where most of the money goes."""
+    economics = session.catalog.economics
+    drawable = [
+        a
+        for a in analyses
+        if a.resource_use is not None
+        and not is_missing(a.resource_use_indicator)
+        and a.sector.id in economics
+    ]
+    if not drawable:
+        return None
+    return max(drawable, key=lambda a: economics[a.sector.id].cost_key_weight)
+
+
+def _resource_use_map(session: Session, analysis: SectorAnalysis) -> tuple[str, dict[str, Any]]:
+    """A national map of one service area's resource use indicator (KOSTRA.md method 3), as
+    caption and spec; the municipality outlined, the group's average = 1."""
+    assert analysis.resource_use is not None
+    values = analysis.resource_use.rename(columns={"indicator": "value"})
+    rows = on_2024_borders(values, analysis.year, session.succession, session.regions)
+    group = analysis.group.name
+    spec = choropleth_spec(
+        rows,
+        year=analysis.year,
+        value_title="Ressursbruk",
+        decimals=3,
+        chosen=analysis.municipality.code,
+        group_name=group,
+        group_average=1.0,
+        scheme="blueorange",
+        mid=1.0,
+    )
+    caption = (
+        f"Ressursbruk i {analysis.sector.name_nb.lower()} i alle kommuner, {analysis.year} "
+        f"({group} = 1; oransje: mer ressurser enn snittet, blå: mindre). "
+        f"{analysis.municipality.short_name} er tegnet med svart kant. "
+        "Kostras beregning etter KS' metode. Kilde: SSB (KOSTRA); kartdata: Kartverket, CC BY 4.0."
+    )
+    return caption, spec
+
+
+def _summary_chapter(session: Session, analyses: Sequence[SectorAnalysis]) -> Chapter:
     columns = [
         "Tjenesteområde",
         "Indikatorer over snittet",
@@ -375,6 +423,7 @@ def _summary_chapter(analyses: Sequence[SectorAnalysis]) -> Chapter:
         "Ressursbruk: kostras beregning etter KS' metode (gruppen = 1).",
     )
     chart = summary_chart(points, first.group.name)
+    mapped = _map_analysis(session, analyses)
     return Chapter(
         "sammendrag",
         "Sammendrag",
@@ -385,6 +434,7 @@ def _summary_chapter(analyses: Sequence[SectorAnalysis]) -> Chapter:
         [(f"Antall indikatorer over og under snittet for {first.group.name}.", chart)],
         [],
         demodata=any(a.demodata for a in analyses),
+        maps=[] if mapped is None else [_resource_use_map(session, mapped)],
     )
 
 
@@ -461,7 +511,7 @@ def _ranking_chapter(session: Session, region_code: str, year: int, demodata: bo
 
 
 def _draw_soon(chapter: Chapter, kinds: Sequence[str]) -> None:
-    for _, spec in chapter.charts:
+    for _, spec in [*chapter.charts, *chapter.maps]:
         draw_later(spec, kinds)
 
 
@@ -520,7 +570,7 @@ def build_report(
         analyses.append(analysis)
         chapters.append(chapter)
     first = analyses[0]
-    summary = _summary_chapter(analyses)
+    summary = _summary_chapter(session, analyses)
     _draw_soon(summary, kinds)
     chapters.insert(0, summary)
     demodata = any(a.demodata for a in analyses)

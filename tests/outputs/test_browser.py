@@ -8,6 +8,7 @@ messages and ``securitypolicyviolation`` events are recorded for the whole sessi
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_pick_compare_follow_and_download(server: str, page: Page, tmp_path: Pat
 
     page.click("table.profile a >> nth=1")
     page.wait_for_selector("#fordeling svg")
-    marked = page.locator("tr.marked td:first-child").all_inner_texts()
+    marked = page.locator("tr.marked td:nth-child(2)").all_inner_texts()
     assert {"Bærum", "Asker"} <= set(marked) and any(m.startswith("Oslo") for m in marked)
     page.screenshot(path=str(ARTIFACTS / "indicator.png"), full_page=True)
 
@@ -133,8 +134,8 @@ def test_pick_compare_follow_and_download(server: str, page: Page, tmp_path: Pat
         page.click("a[href^='/api/profile.csv']")
     target = tmp_path / "profil.csv"
     download_info.value.save_as(str(target))
-    text = target.read_text("utf-8")
-    assert text.startswith("indicator_id,") and "1552889" in text
+    text = target.read_text("utf-8-sig")  # for Norwegian Excel: a BOM, ";" and ","
+    assert text.startswith("Indikator-ID;") and ";1552889;" in text
 
 
 def test_ranking_page_explains_a_placement(server: str, page: Page) -> None:
@@ -186,7 +187,7 @@ def test_charts_draw_under_the_strict_policy(server: str, page: Page) -> None:
         assert charts.nth(i).locator("svg path, svg rect, svg line").count() > 0
     page.goto(server + "/indikator/plo_sykefravaer?year=2024&highlight=3201,Asker")
     page.wait_for_selector("#fordeling svg")
-    # Vega's expressions run: the filter keeps only the marked municipalities' rules.
+    # One rule per marked municipality.
     assert page.locator("#fordeling svg g.mark-rule.role-mark line").count() == 2
     page.locator("#fordeling svg g.mark-rule.role-mark line").first.hover(force=True)
     page.wait_for_selector("#vg-tooltip-element.visible")
@@ -194,7 +195,101 @@ def test_charts_draw_under_the_strict_policy(server: str, page: Page) -> None:
         "#vg-tooltip-element"
     )
     # The table sorts from app.js (no inline handler).
-    page.click("#kommuner th button[data-column='1']")
-    first = page.locator("#kommuner tbody tr").first.locator("td.num").get_attribute("data-value")
-    assert first not in (None, "")
+    page.click("#kommuner th button[data-column='2']")  # by value, lowest first
+    first = page.locator("#kommuner tbody tr").first
+    values = page.locator("#kommuner tbody td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => c.dataset.value).filter(v => v !== '').map(Number)"
+    )
+    assert float(first.locator("td:nth-child(3)").get_attribute("data-value") or "nan") == min(values)
+    page.click("#kommuner th button[data-column='0']")  # by place: 1 first
+    assert page.locator("#kommuner tbody tr").first.locator("td:nth-child(1)").inner_text() == "1"
     page.screenshot(path=str(ARTIFACTS / "indicator-strict-csp.png"), full_page=True)
+
+
+# The x axis of the indicator page's histogram and the marks over it, as drawn: each
+# axis label's anchor (its centre) and number, each rule's x and the name in its
+# aria-label, in the SVG's coordinates (getCTM: every enclosing group's offset included).
+READ_MARKS = """
+() => {
+  const axis = document.querySelector('#fordeling g.role-axis[aria-label^="X-axis"]');
+  const labels = Array.from(axis.querySelectorAll('g.role-axis-label text')).map(t => ({
+    x: t.getCTM().e, text: t.textContent}));
+  const rules = Array.from(document.querySelectorAll('#fordeling g.mark-rule.role-mark line')).map(l => ({
+    x: l.getCTM().e, label: l.getAttribute('aria-label'),
+    stroke: l.getAttribute('stroke')}));
+  const names = Array.from(document.querySelectorAll('#fordeling g.mark-text.role-mark text')).map(t => ({
+    x: t.getCTM().e, text: t.textContent}));
+  const axes = Array.from(document.querySelectorAll('#fordeling g.role-axis[aria-label]'))
+    .map(g => g.getAttribute('aria-label'));
+  return {labels, rules, names, axes};
+}
+"""
+
+
+def _number(text: str) -> float:
+    """A Norwegian number as drawn: "1\u00a0552\u00a0889", "12,5", "\u221242"."""
+    return float(text.replace("\u00a0", "").replace("\u2212", "-").replace(",", "."))
+
+
+@pytest.mark.parametrize(
+    ("indicator", "chosen"),
+    [
+        ("plo_inst_brutto_per_plass", ["Bærum", "Asker", "Oslo"]),  # kroner, near 1,55 mill.
+        ("gs_gruppestorrelse", ["Utsira", "Bærum"]),  # one decimal, a small municipality
+    ],
+)
+def test_indicator_marks_stand_at_their_values(
+    server: str, page: Page, indicator: str, chosen: list[str]
+) -> None:
+    """Each chosen municipality's rule is drawn where the x axis puts its value: the axis
+    labels' positions and numbers give the scale (x = a + b·value), and the value is the
+    table's. The issue's bug drew Bærum's 1 552 889 kroner at about 1,95 mill."""
+    page.goto(f"{server}/indikator/{indicator}?year=2024&highlight={','.join(chosen)}")
+    page.wait_for_selector("#fordeling svg g.mark-rule.role-mark line", state="attached")  # a line: no area
+    drawn = page.evaluate(READ_MARKS)
+    assert len(drawn["axes"]) == 2 and not any("verdi" in a for a in drawn["axes"]), drawn["axes"]
+    labels = drawn["labels"]
+    assert len(labels) >= 3
+    assert all(re.fullmatch(r"\d{1,3}(\u00a0\d{3})*(,\d+)?", label["text"]) for label in labels), labels
+    (x0, v0), (x1, v1) = (
+        (labels[0]["x"], _number(labels[0]["text"])),
+        (labels[-1]["x"], _number(labels[-1]["text"])),
+    )
+    pixels_per_unit = (x1 - x0) / (v1 - v0)
+    values = {}
+    for row in page.locator("#kommuner tbody tr.marked").all():
+        name = row.locator("td:nth-child(2)").inner_text()
+        values[name.split(" - ")[0]] = row.locator("td:nth-child(3)").get_attribute("data-value")
+    assert set(values) == set(chosen)
+    rules = {r["label"].split("Kommune: ")[1].split(";")[0].split(" - ")[0]: r for r in drawn["rules"]}
+    assert set(rules) == {n for n in chosen if values[n]}  # a municipality without a figure has no mark
+    for name, rule in rules.items():
+        value = float(values[name] or "nan")
+        expected = x0 + (value - v0) * pixels_per_unit
+        assert abs(rule["x"] - expected) < 1.0, (name, value, rule["x"], expected)
+        named = [n for n in drawn["names"] if name in n["text"]]
+        assert len(named) == 1 and abs(named[0]["x"] - rule["x"]) <= 5, (name, named)  # named at its mark
+    assert len({r["stroke"] for r in drawn["rules"]}) == len(drawn["rules"])  # a colour each
+    page.locator("#fordeling").screenshot(path=str(ARTIFACTS / f"indicator-marks-{indicator}.png"))
+
+
+def test_forms_typed_in_part_or_left_empty(server: str, page: Page) -> None:
+    """The start page's default path with the start of a name, a start several names share,
+    and the ranking's form sent with its municipality field empty: pages, never JSON."""
+    page.goto(server + "/")
+    page.fill("#kommune", "Bæ")  # only Bærum begins so; "Alle – oversikt" left as it is
+    page.click("button[type=submit]")
+    page.wait_for_url("**/kommune/3201")
+    assert page.inner_text("h1").startswith("Bærum") and page.inner_text(".demodata").startswith("DEMODATA:")
+    page.goto(server + "/")
+    page.fill("#kommune", "Ask")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".candidates")
+    page.click(".candidates a >> text=Askøy")
+    page.wait_for_url("**/kommune/4627")
+    page.goto(server + "/rangering")
+    page.fill("input[name=kommune]", "")
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/rangering?**")
+    assert page.inner_text("h1").startswith("Rangering") and page.locator("#forklaring").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "ranking-empty-form.png"), full_page=True)

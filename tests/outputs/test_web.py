@@ -76,7 +76,8 @@ def test_overview_and_indicator_pages(client: Client) -> None:
     assert overview.status_code == 200 and "Pleie og omsorg" in overview.text
     indicator = client.get("/indikator/plo_sykefravaer", params={"year": 2024, "highlight": "3201"})
     assert indicator.status_code == 200
-    assert '<tr class="marked"><td>Bærum</td>' in indicator.text
+    marked = [row for row in indicator.text.split("<tr") if row.startswith(' class="marked"')]
+    assert len(marked) == 1 and ">Bærum</a>" in marked[0]
 
 
 def test_ranking_page_lists_all_and_explains_one(client: Client) -> None:
@@ -129,8 +130,10 @@ def test_api_profile_csv_and_xlsx(client: Client) -> None:
     assert profile["region_code"] == "3201" and first["values"]["2024"] == 1.076
     download = client.get("/api/profile.csv", params=params)
     assert download.headers["content-disposition"].startswith("attachment;")
-    rows = list(csv.DictReader(io.StringIO(download.text)))
-    assert rows[1]["2024"] == "1552889" and rows[1]["group_average"] == "1659648"
+    assert download.content.startswith(b"\xef\xbb\xbf")  # for Norwegian Excel: BOM, ";" and ","
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1]["2024"] == "1552889" and rows[1]["Snitt ASSS"] == "1659648"
+    assert rows[0]["2024"] == "1,076"  # the resource use indicator, three decimals
     book = load_workbook(io.BytesIO(client.get("/api/profile.xlsx", params=params).content))
     values = [c.value for row in book.active.iter_rows() for c in row]
     assert 1552889 in values

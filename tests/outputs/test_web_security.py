@@ -244,7 +244,10 @@ def test_api_refusals_name_the_choices(client: Client, path: str, expected: str)
         ),
         ("/kommune/3201/befolkning", "Befolkning er grunnlagstall, ikke et tjenesteområde; velg ett av:"),
         ("/kommune/3201?year=i+fjor", "året «i fjor» er ikke et helt tall; kostra har tall for 2015–2024"),
-        ("/kommune/3201/barnehage?group=", "gruppenavnet er tomt; velg asss"),
+        (
+            "/kommune/3201/barnehage?group=%3F%3F",
+            "gruppenavnet «??» inneholder tegn som ikke kan brukes; velg asss",
+        ),
     ],
 )
 def test_page_refusals_speak_to_a_reader(client: Client, path: str, expected: str) -> None:

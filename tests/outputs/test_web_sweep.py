@@ -110,6 +110,22 @@ def _pages() -> Iterator[Case]:
         yield Case(
             f"ranking-sector-{sector}", "/rangering", {"sektor": sector, "kommune": "Utsira", "year": 2024}
         )
+    # The indicator page's and the ranking page's downloads (a refusal is the error page).
+    for year in YEARS:
+        status = _status(year)
+        for suffix in ("csv", "xlsx"):
+            for path, params in (
+                (f"/indikator/{INDICATOR_OF['grunnskole']}/tabell.{suffix}", _year(year)),
+                (f"/rangering/tabell.{suffix}", {**_year(year), "sektor": RANKED[0]}),
+            ):
+                yield Case(
+                    f"download-{path.split('/')[1]}-{suffix}-{_label(year)}",
+                    path,
+                    params,
+                    kind=FILE if status == 200 else PAGE,
+                    status=status,
+                    names_years=year in OUTSIDE,
+                )
     # The start page's and the ranking page's forms send their empty fields.
     yield Case("ranking-form-empty", "/rangering", {"sektor": "", "kommune": "", "year": ""})
 
@@ -131,6 +147,10 @@ def _page_refusals() -> Iterator[Case]:
     yield Case("unknown-sector-ranking", "/rangering", {"sektor": "romfart"}, status=404)
     yield Case("unknown-sector-choose", "/velg", {"kommune": "Bærum", "sektor": "romfart"}, status=404)
     yield Case("unknown-indicator", "/indikator/finnes_ikke", status=404)
+    yield Case("unknown-indicator-download", "/indikator/finnes_ikke/tabell.csv", status=404)
+    yield Case("bad-download-format", "/indikator/plo_sykefravaer/tabell.ods", status=422)
+    yield Case("unknown-sector-download", "/rangering/tabell.csv", {"sektor": "romfart"}, status=404)
+    yield Case("empty-fields-download", "/rangering/tabell.csv", {"sektor": "", "year": ""}, kind=FILE)
     yield Case("unknown-page", "/finnes-ikke", status=404)
     yield Case("bad-report-format", "/kommune/3201/rapport.odt", status=422)
     yield Case("bad-year", "/kommune/3201/grunnskole", {"year": "i fjor"}, status=422, names_years=True)

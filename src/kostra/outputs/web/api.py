@@ -18,8 +18,9 @@ from pydantic import BaseModel, Field, StringConstraints
 from kostra.api import Session
 from kostra.catalog import Indicator, Sector
 from kostra.errors import InputError, ParameterError
-from kostra.outputs.profile_table import profile_columns, render_profile_csv, render_profile_json
+from kostra.outputs.profile_table import profile_columns, render_profile_json
 from kostra.outputs.report.ssb_marks import ssb_marks
+from kostra.outputs.web.excel_csv import profile_csv as excel_profile_csv
 from kostra.outputs.web.query import MAX_PEERS, check_query, peers_of
 from kostra.sector_analysis import SERIES_YEARS
 
@@ -254,8 +255,9 @@ def profile(request: Request, table: ProfileTable) -> Any:
 
 @router.get("/profile.csv", response_class=Response)
 def profile_csv(table: ProfileTable) -> Response:
-    """The service profile as CSV (as ``kostra profile --format csv``: plain numbers)."""
-    return download(render_profile_csv(table), _file_name(table, "csv"))
+    """The service profile as CSV for Norwegian Excel: the columns of ``kostra profile
+    --format csv`` headed in bokmål, ``;``-separated, decimal comma, UTF-8 with a BOM."""
+    return download(excel_profile_csv(table), _file_name(table, "csv"))
 
 
 @router.get("/profile.xlsx", response_class=Response)

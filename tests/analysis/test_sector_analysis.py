@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -503,3 +504,26 @@ def test_every_service_area_with_economics_gets_its_indicator_and_sentences(
     assert not math.isnan(analysis.resource_use_indicator)
     assert len(analysis.summary) >= 3 and all(isinstance(s, str) and s for s in analysis.summary)
     assert analysis.summary[0].startswith("Korrigert for utgiftsbehov bruker Bærum")
+
+
+def test_a_split_is_a_break_that_names_the_parts_by_their_first_names(session: Session) -> None:
+    # Hamarøy (1875) was made in 2020 of 1849 "Hamarøy - Hábmer" and part of 1850
+    # "Divtasvuodna - Tysfjord" (the rest went to Narvik): the years before cannot be summed.
+    analysis = session.analyse("Hamarøy", SECTOR, 2020, peers=(), first_year=2019)
+    breaks = [f for f in analysis.flags if f.kind == "merger_break"]
+    assert [(f.region_code, f.year) for f in breaks] == [("1875", 2020)]
+    assert breaks[0].message_nb == (
+        "Brudd i tidsserien for Hábmer i 2020: kommunen ble til ved en deling (Hamarøy og "
+        "Divtasvuodna før 2020), så tallene før 2020 gjelder et annet område og kan ikke regnes om."
+    )
+    assert not analysis.series["back_series"].any()
+
+
+def test_the_year_just_before_a_merger_is_computed_when_the_series_starts_there(fresh: Session) -> None:
+    fresh.import_file(Path(__file__).parent.parent / "fixtures" / "asker_merged_2019.csv")
+    analysis = fresh.analyse("Asker", SECTOR, 2020, peers=(), first_year=2019)
+    series = analysis.series.set_index(["indicator_id", "series", "year"])
+    cost = series.loc[("plo_inst_brutto_per_plass", "Asker", 2019)]
+    # (1 000 000*100 + 1 200 000*50 + 900 000*30) / (100 + 50 + 30)
+    assert cost["value"] == pytest.approx(187_000_000 / 180) and bool(cost["back_series"])
+    assert [f.kind for f in analysis.flags if f.region_code == "3203"] == ["back_series"]

@@ -29,11 +29,12 @@ from kostra.analysis.quality import (
     flag_thin_groups,
     flag_unweighted_members,
 )
+from kostra.analysis.regions import Region
 from kostra.analysis.resource_use import compute_need_adjusted, compute_resource_use
 from kostra.api import Session
 from kostra.catalog import load_catalog
 from kostra.errors import ParameterError, YearNotAvailable
-from kostra.sector_analysis import _plain, analyse_sector
+from kostra.sector_analysis import _peer_index, _plain, analyse_sector
 
 YEAR = 2024
 
@@ -527,3 +528,39 @@ def test_the_year_just_before_a_merger_is_computed_when_the_series_starts_there(
     # (1 000 000*100 + 1 200 000*50 + 900 000*30) / (100 + 50 + 30)
     assert cost["value"] == pytest.approx(187_000_000 / 180) and bool(cost["back_series"])
     assert [f.kind for f in analysis.flags if f.region_code == "3203"] == ["back_series"]
+
+
+def test_peer_index_has_no_value_where_the_group_average_is_zero_or_missing() -> None:
+    profile = pd.DataFrame(
+        {"indicator_id": ["a", "b", "c", "d"], "group_average": [50.0, 0.0, float("nan"), 80.0]}
+    )
+    values = pd.DataFrame(
+        {
+            "indicator_id": ["a", "b", "c", "a", "b"],
+            "region_code": ["3203", "3203", "3203", "0301", "0301"],
+            "value": [40.0, 3.0, 7.0, 60.0, 0.0],
+        }
+    )
+    peers = [Region("3203", "Asker", "municipality"), Region("0301", "Oslo - Oslove", "municipality")]
+    out = _peer_index(profile, values, peers)
+    assert list(out.columns) == ["indicator_id", "peer", "value", "index"]
+    expected = [
+        ("a", "Asker", 40.0, 80.0),  # 100 * 40 / 50
+        ("b", "Asker", 3.0, None),  # the average is 0: no index, never a division error
+        ("c", "Asker", 7.0, None),  # no average
+        ("d", "Asker", None, None),  # no figure for Asker
+        ("a", "Oslo", 60.0, 120.0),  # 100 * 60 / 50
+        ("b", "Oslo", 0.0, None),
+        ("c", "Oslo", None, None),
+        ("d", "Oslo", None, None),
+    ]
+    got = [
+        (
+            r.indicator_id,
+            r.peer,
+            None if math.isnan(r.value) else r.value,
+            None if math.isnan(r.index) else r.index,
+        )
+        for r in out.itertuples()
+    ]
+    assert got == expected

@@ -3,10 +3,15 @@
     python bench/bench_web.py [--seconds 10] [--workers 1]
     python bench/bench_web.py --memory [--varied-seconds 60] [--pdf 3]
 
-Starts ``kostra serve`` on a free port. The load benchmark warms the two pages up, then
-wrk (Debian package ``wrk``, a second process) keeps 50 connections busy on the sector
-page and on the profile API and reports the median and 95th-percentile latency. Target
-(issue 6): p95 under 50 ms for both.
+Starts ``kostra serve`` on a free port. The load benchmark warms each URL up, then wrk
+(Debian package ``wrk``, a second process) keeps 50 connections busy on it, as a browser
+asks (``Accept-Encoding: gzip``), and reports the median and 95th-percentile latency:
+first the floor (``/api/groups``, a small answer from the response cache: what the server,
+the middleware and loopback cost at this load on this machine, measured in the same run),
+then the sector page and the profile API (target, issue 6: p95 under 50 ms), the
+indicator page and the three kinds of map page (issue 16: p95 under 50 ms), and the
+shared boundary file the maps load (gzip). Each line gives its p95 as a multiple of the
+floor's. ``--only WORD`` runs the floor and the URLs whose name contains WORD.
 
 ``--memory`` replays issue 12's attacks on memory and reports the server's resident
 memory (VmRSS) and time after each: ``compare`` with 15 000 comma-separated municipality
@@ -39,9 +44,14 @@ import httpx
 
 import kostra
 
+FLOOR = ("floor (/api/groups, cached)", "/api/groups")
 URLS = {
     "sector page": "/kommune/3201/pleie-og-omsorg?year=2024&group=asss&compare=Asker",
     "profile API": "/api/profile?municipality=3201&sector=pleie-og-omsorg&profile=alle&year=2024",
+    "indicator page": "/indikator/plo_inst_brutto_per_plass?year=2024&highlight=3201,Asker",
+    "indicator map": "/kart/indikator/plo_inst_brutto_per_plass?year=2024&kommune=3201",
+    "resource use map": "/kart/ressursbruk/pleie-og-omsorg?year=2024&kommune=3201&group=asss",
+    "ranking map": "/kart/rangering?sektor=totalt&year=2024&kommune=3201",
 }
 REPORT = """done = function(summary, latency, requests)
   io.write(string.format("%d %.3f %.3f\\n", summary.requests, latency:percentile(50) / 1000,
@@ -144,6 +154,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="issue 12's memory attacks instead of wrk")
     parser.add_argument("--varied-seconds", type=int, default=60)
     parser.add_argument("--pdf", type=int, default=3)
+    parser.add_argument("--only", default="", help="the floor and the URLs whose name contains this")
     args = parser.parse_args()
     if args.memory:
         with tempfile.TemporaryDirectory() as folder:
@@ -160,21 +171,30 @@ def main() -> None:
         kostra.open(db).close()
         script = Path(folder) / "report.lua"
         script.write_text(REPORT)
+        from kostra.outputs.maps import MUNICIPALITIES
+        from kostra.outputs.web import geo
+
+        urls = {**URLS, "boundaries (gzip)": f"{geo.url()}/{MUNICIPALITIES}"}
+        chosen = [FLOOR, *((n, u) for n, u in urls.items() if args.only in n)]
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         with kostra_server(db, folder, args.workers) as (base, _):
-            for name, path in URLS.items():
+            floor = float("nan")
+            for name, path in chosen:
                 for _ in range(2 * args.workers):  # each worker computes its first answer once
                     httpx.get(base + path, timeout=60.0)
-                result = subprocess.run(
-                    [wrk, "-t2", f"-c{args.clients}", f"-d{args.seconds}s", "-s", str(script), base + path],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
+                command = [wrk, "-t2", f"-c{args.clients}", f"-d{args.seconds}s", "-s", str(script)]
+                command += ["-H", "Accept-Encoding: gzip", base + path]
+                result = subprocess.run(command, capture_output=True, text=True, check=True)
                 requests, p50, p95 = result.stdout.strip().splitlines()[-1].split()
+                sent = httpx.get(base + path, headers={"Accept-Encoding": "gzip"}).headers["content-length"]
+                if (name, path) == FLOOR:
+                    floor = float(p95)
                 print(
                     f"{name}: {requests} requests in {args.seconds} s, {args.clients} connections, "
-                    f"{args.workers} worker(s): p50 {float(p50):.1f} ms, p95 {float(p95):.1f} ms"
+                    f"{args.workers} worker(s), {int(sent) / 1000:.0f} kB sent: p50 {float(p50):.1f} ms, "
+                    f"p95 {float(p95):.1f} ms ({float(p95) / floor:.1f} x the floor)"
                 )
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 @contextmanager

@@ -94,6 +94,7 @@ def test_need_adjusted_kroner_are_divided_by_each_ones_own_need_index(session: S
         checked += 1
     assert checked >= 4
     assert adjusted.series.loc[adjusted.series["indicator_id"].isin(kroner), "adjusted"].all()
+    assert adjusted.need_adjusted_series is True and plain.need_adjusted_series is False
     assert not plain.series["adjusted"].any()
 
 
@@ -192,10 +193,24 @@ def test_the_profile_holds_the_subjects_figures_names_order_and_ranks(session: S
             assert _same(row[str(year)], expected), (row["indicator_id"], year)
         assert row["highest_region_name"] == names[row["highest_region"]]
         assert row["lowest_region_name"] == names[row["lowest_region"]]
-    # rows follow the sector's profiles in the catalog's order
+    # every indicator of the sector has its row (one without a 2024 figure too), the rows
+    # follow the sector's profiles in the catalog's order and, within one, the catalog's
+    # order of indicators
+    catalog_order = [i.id for i in session.catalog.indicators_of(SECTOR)]
+    assert sorted(ids) == sorted(catalog_order)
     order = [p.id for p in analysis.sector.profiles]
     positions = [order.index(p) for p in profile["profile"]]
     assert positions == sorted(positions) and list(profile.index) == list(range(len(profile)))
+    for _, rows in profile.groupby("profile", sort=False):
+        within = list(rows["indicator_id"])
+        assert within == sorted(within, key=catalog_order.index)
+    assert list(profile.columns) == [
+        "region_code", "indicator_id", "indicator_group", "indicator", "unit", "decimals",
+        "average_rule", "weight", "2022", "2023", "2024", "group_average", "group_highest",
+        "group_lowest", "highest_region", "lowest_region", "members", "members_with_data",
+        "members_without_weight", "index", "index_highest", "index_lowest", "index_previous",
+        "demodata", "highest_region_name", "lowest_region_name", "profile", "rank", "ranked",
+    ]  # fmt: skip
     # ranks: 1 + members with a higher figure in 2024; ranked = members with a figure
     members = session.members("asss", YEAR, "3201")
     latest = session.observations(ids, [YEAR])

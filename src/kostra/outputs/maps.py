@@ -228,6 +228,7 @@ def choropleth_spec(
     mid: float | None = None,
     geo_url: str | None = None,
     link: str | None = None,
+    link_end: str = "",
     width: int = 420,
     height: int = 520,
 ) -> dict[str, Any]:
@@ -241,7 +242,8 @@ def choropleth_spec(
     scheme, mid: a Vega colour scheme; with ``mid`` a diverging scale centred there
         (resource use: 1 = the group's average).
     geo_url: where the boundary files are served (the web app); None: inline (vl-convert).
-    link: a URL prefix; a click opens ``link + municipality number``.
+    link: a URL prefix; a click opens ``link + municipality number + link_end`` (the web
+        app's ``?year=...``).
     """
     rows = _rows(values, decimals, unit, names)
     numbers = [r["verdi"] for r in rows if r["verdi"] is not None]
@@ -270,9 +272,10 @@ def choropleth_spec(
     }
     if link:
         common["href"] = {"field": "lenke"}
+    end = f" + {json.dumps(link_end)}" if link_end else ""
     calculate = [
         {"calculate": "datum.kommune + ': ' + datum.tekst", "as": "beskrivelse"},
-        *([{"calculate": f"{json.dumps(link)} + datum.kode", "as": "lenke"}] if link else []),
+        *([{"calculate": f"{json.dumps(link)} + datum.kode{end}", "as": "lenke"}] if link else []),
     ]
     # Classes, not a gradient: a map is read by matching a colour to the legend, and
     # WeasyPrint leaves a Vega gradient legend out of the PDF. An odd count with ``mid``:

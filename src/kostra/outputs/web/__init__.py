@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import kostra
 from kostra.api import Session
 from kostra.errors import InputError, KostraError, ParameterError
-from kostra.outputs.web import api, pages
+from kostra.outputs.web import api, geo, maps_page, pages
 from kostra.outputs.web.assets import asset
 from kostra.outputs.web.cache import ResponseCache
 from kostra.outputs.web.query import MAX_PEERS, spoken
@@ -267,6 +267,8 @@ def create_app(
     app.add_middleware(SecurityMiddleware, rate=rate, render_error=_render_error)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(maps_page.router)  # the map pages
+    app.mount(geo.PREFIX, geo.boundaries)  # their shared boundary files
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> Response:

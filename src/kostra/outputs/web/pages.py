@@ -21,9 +21,9 @@ from pydantic import BeforeValidator, Field
 from kostra.analysis.regions import Region
 from kostra.api import Session
 from kostra.catalog import Indicator
-from kostra.errors import InputError, ParameterError, YearNotAvailable
+from kostra.errors import InputError, ParameterError
 from kostra.formatting import format_nb, is_missing, round_half_up
-from kostra.outputs.report.charts import NB_LOCALE, profile_chart, series_chart
+from kostra.outputs.report.charts import NB_LOCALE
 from kostra.outputs.report.ssb_marks import explanation, ssb_marks
 from kostra.outputs.web import assets
 from kostra.outputs.web.api import (
@@ -33,9 +33,12 @@ from kostra.outputs.web.api import (
     service_area,
     session_of,
 )
+from kostra.outputs.web.compare import sector_view
 from kostra.outputs.web.excel_csv import excel_csv, excel_number
 from kostra.outputs.web.indicator import MARK_COLOURS, RankedRow, distribution_chart, ranked
 from kostra.outputs.web.lookup import Ambiguous, region_named
+from kostra.outputs.web.map_views import indicator_map
+from kostra.outputs.web.overview import overview_context
 from kostra.outputs.web.query import check_query, highlighted, peers_of
 from kostra.outputs.web.security import client_of
 
@@ -160,41 +163,9 @@ def choose(request: Request, kommune: OptionalName = None, sektor: SectorChoice 
 
 @router.get("/kommune/{code}", response_class=HTMLResponse)
 def overview(request: Request, code: PathName, year: Year = None, group: GroupChoice = None) -> HTMLResponse:
-    session = session_of(request)
-    region = session.region(code)
-    chosen = session.group(group or DEFAULT_GROUP)
-    sectors = [s for s in session.catalog.sectors.values() if not s.hidden]
-    everything = [i for s in sectors for i in session.catalog.indicators_of(s.id)]
-    when = session.resolve_year(everything, year, "tjenesteområdene")
-    rows = [_overview_row(session, region.code, sector.id, when, chosen.id) for sector in sectors]
-    return _page(
-        "overview.html.j2",
-        region=region,
-        rows=rows,
-        year=when,
-        group=chosen,
-        demodata=any(r["demodata"] for r in rows),
-    )
-
-
-def _overview_row(session: Session, code: str, sector_id: str, year: int, group: str) -> dict[str, Any]:
-    """One service area's line in the overview; a service area without figures for the
-    year says so instead of failing the whole page."""
-    sector = session.catalog.sectors[sector_id]
-    try:
-        result = session.analyse(code, sector_id, year, group, ())
-    except YearNotAvailable as exc:
-        return {"sector": sector, "missing": str(exc), "demodata": False}
-    profile = result.profile
-    return {
-        "sector": sector,
-        "above": int((profile["index"] > 100.5).sum()),
-        "below": int((profile["index"] < 99.5).sum()),
-        "resource_use": result.resource_use_indicator,
-        "summary": result.summary[:1],
-        "flags": len(result.flags),
-        "demodata": result.demodata,
-    }
+    """Every service area at a glance (kostra.outputs.web.overview)."""
+    context = overview_context(session_of(request), code, year, group or DEFAULT_GROUP)
+    return _page("overview.html.j2", **context)
 
 
 @router.get("/kommune/{code}/rapport.{fmt}")
@@ -231,26 +202,13 @@ def sector_page(
     session.region(code)  # an unknown municipality is named before the sector
     peers = tuple(region_named(session, name).short_name for name in peers_of(compare))
     result = session.analyse(code, service_area(session, sector).id, year, group or DEFAULT_GROUP, peers)
-    charts = []
-    for profile in result.sector.profiles:
-        part = result.profile[result.profile["profile"] == profile.id]
-        if len(part):
-            charts.append(
-                (
-                    profile.name_nb,
-                    profile_chart(part, result.municipality.short_name, result.group.name, result.peer_index),
-                )
-            )
-    charts.append(("Utvikling", series_chart(result.series, result.profile)))
     return _page(
         "sector.html.j2",
         result=result,
-        charts=charts,
-        peers=peers,
         marks=ssb_marks(session, list(result.profile["indicator_id"]), result.year),
         ssb_note=explanation(result.year),
-        groups=[g for g in session.groups.values() if g.kind in ("network", "kostra", "country")],
         demodata=result.demodata,
+        **sector_view(session, result),  # charts, legends, the pickers (kostra.outputs.web.compare)
     )
 
 
@@ -323,6 +281,12 @@ def indicator_page(
         chosen=chosen,
         colours=MARK_COLOURS,
         chart=distribution_chart(indicator, table.rows, when),
+        # the map (issue 16, item 3): the first chosen outlined, ASSS's average in the tooltip
+        map_view=indicator_map(
+            session, indicator, when, chosen[0].code if chosen else None, session.group(DEFAULT_GROUP)
+        ),
+        map_url=f"/kart/indikator/{indicator.id}?year={when}"
+        + (f"&kommune={chosen[0].code}" if chosen else ""),
         demodata=table.demodata,
         back=back,
         sector=sector,

@@ -80,8 +80,7 @@ def peers_of(compare: Sequence[str] | None) -> tuple[str, ...]:
         return DEFAULT_PEERS
     if len(names) > MAX_PEERS:
         raise InputError(
-            f"sammenlign med høyst {MAX_PEERS} kommuner om gangen (fikk {len(names)}); "
-            "skriv dem kommaseparert, f.eks. Asker,Oslo"
+            f"sammenlign med høyst {MAX_PEERS} kommuner om gangen (fikk {len(names)}); fjern noen av dem"
         )
     return tuple(names)
 

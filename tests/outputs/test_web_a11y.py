@@ -36,6 +36,12 @@ PAGES = {
     "indikator-utsira": "/indikator/gs_gruppestorrelse?year=2024&highlight=1151",
     "rangering-baerum": "/rangering?sektor=grunnskole&kommune=B%C3%A6rum",
     "rangering-utsira": "/rangering?kommune=Utsira",
+    "kart-indikator-baerum": "/kart/indikator/plo_inst_brutto_per_plass?year=2024&kommune=B%C3%A6rum",
+    "kart-indikator-utsira": "/kart/indikator/gs_gruppestorrelse?year=2024&kommune=Utsira",
+    "kart-ressursbruk-baerum": "/kart/ressursbruk/pleie-og-omsorg?year=2024&kommune=B%C3%A6rum&group=asss",
+    "kart-ressursbruk-utsira": "/kart/ressursbruk/grunnskole?year=2024&kommune=Utsira&group=kostragruppe-16",
+    "kart-rangering-baerum": "/kart/rangering?sektor=grunnskole&kommune=B%C3%A6rum",
+    "kart-rangering-utsira": "/kart/rangering?kommune=Utsira",
     "feil": "/kommune/3201/grunnskole?year=2030",
 }
 WIDTHS = (1400, 375)

@@ -7,17 +7,16 @@ Where the marks land in the browser is read from the rendered SVG in test_browse
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 from pathlib import Path
 
-import httpx
 import pytest
 
 from kostra.catalog import load_catalog
 from kostra.outputs.web import create_app
 from kostra.outputs.web.indicator import MARK_COLOURS, Bins, distribution_chart, histogram, nice_step, ranked
+from outputs.test_web import Client
 
 CATALOG = load_catalog()
 
@@ -92,18 +91,6 @@ def test_the_marks_share_the_bars_scale() -> None:
     assert marks[1]["data"]["values"][0]["navn"] == "Oslo \u25be"
     assert marks[1]["layer"][1]["mark"]["align"] == "right"
     assert marks[0]["data"]["values"][0]["navn"] == "Bærum \u25be"  # 1 552 889 > 1 525 000 too
-
-
-class Client:
-    def __init__(self, app: object) -> None:
-        self.transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-
-    def get(self, path: str, **kwargs: object) -> httpx.Response:
-        async def call() -> httpx.Response:
-            async with httpx.AsyncClient(transport=self.transport, base_url="http://kostra.test") as http:
-                return await http.get(path, **kwargs)  # type: ignore[arg-type]
-
-        return asyncio.run(call())
 
 
 @pytest.fixture(scope="module")

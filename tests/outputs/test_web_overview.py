@@ -12,14 +12,12 @@ How it looks, axe-core and the 375 px check are in test_web_a11y.py.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
 
@@ -35,18 +33,7 @@ from kostra.outputs.web.compare import (
     wrap,
 )
 from kostra.outputs.web.overview import common_domain, small_profile
-
-
-class Client:
-    def __init__(self, app: object) -> None:
-        self.transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-
-    def get(self, path: str, **kwargs: object) -> httpx.Response:
-        async def call() -> httpx.Response:
-            async with httpx.AsyncClient(transport=self.transport, base_url="http://kostra.test") as http:
-                return await http.get(path, **kwargs)  # type: ignore[arg-type]
-
-        return asyncio.run(call())
+from outputs.test_web import Client
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["CHART_FONT", "NB_LOCALE", "profile_chart", "series_chart", "summary_chart"]
+__all__ = ["CHART_FONT", "NB_LOCALE", "chart_number", "profile_chart", "series_chart", "summary_chart"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 NB_LOCALE = {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"]}
@@ -46,10 +46,10 @@ def profile_chart(
         rows.append(
             {
                 "indikator": label,
-                "indeks": _num(row.index),
-                "høyest": _num(row.index_highest),
-                "lavest": _num(row.index_lowest),
-                "i fjor": _num(row.index_previous),
+                "indeks": chart_number(row.index),
+                "høyest": chart_number(row.index_highest),
+                "lavest": chart_number(row.index_lowest),
+                "i fjor": chart_number(row.index_previous),
             }
         )
     order = [r["indikator"] for r in rows]
@@ -97,7 +97,7 @@ def profile_chart(
             zip(profile["indicator_id"], (_short(str(t)) for t in profile["indicator"]), strict=True)
         )
         peer_rows = [
-            {"indikator": labels[r.indicator_id], "kommune": r.peer, "indeks": _num(r.index)}
+            {"indikator": labels[r.indicator_id], "kommune": r.peer, "indeks": chart_number(r.index)}
             for r in peers.itertuples()
             if r.indicator_id in labels
         ]
@@ -193,7 +193,9 @@ def summary_chart(points: list[dict[str, Any]], group: str) -> dict[str, Any]:
     }
 
 
-def _num(value: Any) -> float | None:
+def chart_number(value: Any) -> float | None:
+    """A figure as a chart's data carries it: a float rounded to 2 decimals, or None
+    (missing or not a number), which Vega-Lite leaves out."""
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from kostra.api import Session
+from kostra.outputs.report.charts import chart_number
 from kostra.outputs.web.overview import group_options
 from kostra.sector_analysis import SectorAnalysis
 
@@ -76,14 +77,6 @@ def wrap(text: str, width: int = WRAP) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
-def _num(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else round(number, 2)
-
-
 def _config() -> dict[str, Any]:
     # The SVG's own ARIA is off: the chart's element is role="img" with a label naming
     # the table that has every number (the text alternative).
@@ -112,10 +105,10 @@ def profile_chart(
             {
                 "indikator": wrap(str(row.indicator)),
                 "navn": str(row.indicator),
-                "indeks": _num(row.index),
-                "høyest": _num(row.index_highest),
-                "lavest": _num(row.index_lowest),
-                "i fjor": _num(row.index_previous),
+                "indeks": chart_number(row.index),
+                "høyest": chart_number(row.index_highest),
+                "lavest": chart_number(row.index_lowest),
+                "i fjor": chart_number(row.index_previous),
             }
         )
     order = [r["indikator"] for r in rows]
@@ -193,7 +186,7 @@ def profile_chart(
                 "indikator": labels[names[r.indicator_id]],
                 "navn": names[r.indicator_id],
                 "kommune": r.peer,
-                "indeks": _num(r.index),
+                "indeks": chart_number(r.index),
             }
             for r in peer_index.itertuples()
             if r.indicator_id in names

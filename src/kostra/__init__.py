@@ -3,11 +3,15 @@
 >>> import kostra
 >>> with kostra.open() as k:
 ...     table = k.profile("Bærum", sector="pleie-og-omsorg", profile="alle", year=2024)
+
+``import kostra`` is light: the errors are imported at once, everything else (the API with
+pandas and DuckDB, the catalog with pydantic) when first used (PEP 562), so that
+``kostra --help`` and the import itself do not pay for what they never touch.
 """
 
-from kostra.analysis.regions import Region
-from kostra.api import Session, default_db_path, open
-from kostra.catalog import Catalog, GroupDef, Indicator, load_catalog
+import importlib as _importlib
+import typing as _typing
+
 from kostra.errors import (
     ConfigError,
     InputError,
@@ -19,6 +23,11 @@ from kostra.errors import (
     StoreError,
     YearNotAvailable,
 )
+
+if _typing.TYPE_CHECKING:
+    from kostra.analysis.regions import Region
+    from kostra.api import Session, default_db_path, open
+    from kostra.catalog import Catalog, GroupDef, Indicator, load_catalog
 
 __version__ = "0.1.0"
 
@@ -42,3 +51,28 @@ __all__ = [
     "load_catalog",
     "open",
 ]
+
+# The public names imported when first asked for, and the module each lives in.
+_LAZY = {
+    "Region": "kostra.analysis.regions",
+    "Session": "kostra.api",
+    "default_db_path": "kostra.api",
+    "open": "kostra.api",
+    "Catalog": "kostra.catalog",
+    "GroupDef": "kostra.catalog",
+    "Indicator": "kostra.catalog",
+    "load_catalog": "kostra.catalog",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kostra' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # the next look-up is an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kostra import coverage as coverage_module
 from kostra.formatting import format_nb
 from kostra.outputs.cli.app import catalog_app, out
 from kostra.outputs.cli.common import Format, FormatOpt, YearOpt, open_session, write_machine_format
@@ -15,6 +14,8 @@ def catalog_coverage(year: YearOpt = None, fmt: FormatOpt = Format.table) -> Non
     """Per tjenesteområde: hvor mange tall som kommer fra SSB, fra en formel, fra en annen
     kilde (KS, medfølgende filer) eller ikke har noe opphav ennå, og hvor mange som har
     ekte tall (ikke demodata) for året."""
+    from kostra import coverage as coverage_module
+
     with open_session() as session:
         counts = coverage_module.coverage(session, year)
     if write_machine_format(counts, fmt):

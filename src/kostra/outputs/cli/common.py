@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.text import Text
 
-from kostra import api
 from kostra.outputs.cli.app import err, out, state
+
+if TYPE_CHECKING:
+    # Imported where a command runs, not here: ``kostra --help`` must not wait for pandas.
+    import pandas as pd
+
+    from kostra import api
 
 __all__ = [
     "DEMODATA_NOTE",
@@ -59,6 +63,7 @@ def open_session() -> api.Session:
     and a command that writes (``data import``, ``data fetch``) reopens it for writing when
     its write starts. A store another process holds is waited for, with one line on
     standard error saying which process (``KOSTRA_LOCK_WAIT`` seconds, 30 unless set)."""
+    from kostra import api
 
     def waiting(message: str) -> None:
         err.print(Text(message), soft_wrap=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, cast
 
-import pandas as pd
 import typer
 
-from kostra.comparisons import ranked_sector
 from kostra.formatting import format_nb
 from kostra.outputs.cli.app import app, out
 from kostra.outputs.cli.common import (
@@ -23,6 +21,8 @@ from kostra.outputs.cli.common import (
 )
 
 if TYPE_CHECKING:
+    # Imported where a command runs, not here: ``kostra --help`` must not wait for pandas.
+    import pandas as pd
     from rich.table import Table
 
 
@@ -45,7 +45,7 @@ def _table(title: str, columns: dict[str, str]) -> Table:
 
 
 def _explain(detail: dict[str, object], fmt: Format) -> None:
-    figures = cast(pd.DataFrame, detail["figures"])
+    figures = cast("pd.DataFrame", detail["figures"])
     demodata = bool(detail["demodata"])
     if write_machine_format(figures, fmt):
         say_demodata(demodata, fmt)
@@ -93,6 +93,10 @@ def rank(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Kommunebarometer-rangering: poeng 1-6 per nøkkeltall, vektet per sektor og totalt."""
+    import pandas as pd
+
+    from kostra.comparisons import ranked_sector
+
     with open_session() as session:
         sector_id = ranked_sector(session, sector)
         if municipality:

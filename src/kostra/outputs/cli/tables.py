@@ -20,11 +20,6 @@ from kostra.outputs.cli.common import (
     open_session,
     say_demodata,
 )
-from kostra.outputs.profile_table import (
-    render_profile_csv,
-    render_profile_json,
-    render_profile_table,
-)
 
 
 @app.command()
@@ -39,6 +34,8 @@ def profile(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Tjenesteprofil og indikatortabell: kommunens tre siste år mot gruppens snitt, høyeste og laveste."""
+    from kostra.outputs.profile_table import render_profile_csv, render_profile_json, render_profile_table
+
     with open_session() as session:
         table = session.profile(municipality, sector, profile_name, year, group)
         sector_def = session.catalog.sectors[table.attrs["sector"]]

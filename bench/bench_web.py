@@ -1,17 +1,26 @@
 """Load and memory benchmarks against the real server (uvicorn) on loopback.
 
-    python bench/bench_web.py [--seconds 10] [--workers 1]
+    python bench/bench_web.py [--seconds 60] [--workers 1] [--only WORD] [--quick] [--json PATH]
     python bench/bench_web.py --memory [--varied-seconds 60] [--pdf 3]
 
-Starts ``kostra serve`` on a free port. The load benchmark warms each URL up, then wrk
-(Debian package ``wrk``, a second process) keeps 50 connections busy on it, as a browser
-asks (``Accept-Encoding: gzip``), and reports the median and 95th-percentile latency:
-first the floor (``/api/groups``, a small answer from the response cache: what the server,
-the middleware and loopback cost at this load on this machine, measured in the same run),
-then the sector page and the profile API (target, issue 6: p95 under 50 ms), the
-indicator page and the three kinds of map page (issue 16: p95 under 50 ms), and the
-shared boundary file the maps load (gzip). Each line gives its p95 as a multiple of the
-floor's. ``--only WORD`` runs the floor and the URLs whose name contains WORD.
+Starts ``kostra serve`` on a free port, and beside it the floor: a raw ASGI app on the same
+uvicorn with the same settings (one worker, no server header, warning log), answering each
+URL with the very bytes and headers kostra answered it with, read once before the run
+(:data:`FLOOR_APP`). For each URL, wrk (Debian package ``wrk``, a second process) keeps 50
+connections busy for ``--seconds`` (60; ``--quick``: 5), as a browser asks
+(``Accept-Encoding: gzip``), first on kostra, then on the floor, and reports requests per
+second and the median and 95th-percentile latency of both. The URLs: the sector page and
+the profile API, the indicator page, the three kinds of map page, the shared boundary file
+the maps load (gzip), and ``/api/groups``; each is asked once before the run, so these are
+the response cache's answers (the uncached profile API is ``bench_concurrency.py``).
+
+kostra runs its whole middleware stack, the rate limit included: all 50 connections come
+from 127.0.0.1, so the server is started with ``--rate 100000000`` (a token bucket of 10^8
+requests that the run never empties; the check itself runs on every request).
+
+Targets (issue 17, one row each per URL with ``--json``): requests per second at least
+70 % of the floor's, and p95 under 25 ms. ``--only WORD`` runs the URLs whose name
+contains WORD.
 
 ``--memory`` replays issue 12's attacks on memory and reports the server's resident
 memory (VmRSS) and time after each: ``compare`` with 15 000 comma-separated municipality
@@ -27,6 +36,7 @@ import argparse
 import http.client
 import itertools
 import os
+import pickle
 import random
 import shutil
 import socket
@@ -36,16 +46,18 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
 
 import httpx
+from common import Row, emit
 
 import kostra
 
-FLOOR = ("floor (/api/groups, cached)", "/api/groups")
 URLS = {
+    "groups API": "/api/groups",
     "sector page": "/kommune/3201/pleie-og-omsorg?year=2024&group=asss&compare=Asker",
     "profile API": "/api/profile?municipality=3201&sector=pleie-og-omsorg&profile=alle&year=2024",
     "indicator page": "/indikator/plo_inst_brutto_per_plass?year=2024&highlight=3201,Asker",
@@ -54,10 +66,95 @@ URLS = {
     "ranking map": "/kart/rangering?sektor=totalt&year=2024&kommune=3201",
 }
 REPORT = """done = function(summary, latency, requests)
-  io.write(string.format("%d %.3f %.3f\\n", summary.requests, latency:percentile(50) / 1000,
-                         latency:percentile(95) / 1000))
+  local e = summary.errors
+  io.write(string.format("%d %d %.3f %.3f %d\\n", summary.requests, summary.duration,
+                         latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+                         e.connect + e.read + e.write + e.status + e.timeout))
 end
 """
+FLOOR_APP = """
+import pathlib
+import pickle
+
+ANSWERS = pickle.loads(pathlib.Path(__file__).with_name("answers.pickle").read_bytes())
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            kind = message["type"].rsplit(".", 1)[-1]
+            await send({"type": f"lifespan.{kind}.complete"})
+            if kind == "shutdown":
+                return
+    query = scope["query_string"].decode()
+    status, headers, body = ANSWERS[scope["path"] + ("?" + query if query else "")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+"""
+
+
+@dataclass
+class Load:
+    """What wrk measured: requests per second, median and 95th-percentile latency (ms)."""
+
+    requests: int
+    per_second: float
+    p50: float
+    p95: float
+    errors: int
+
+
+def wrk_load(wrk: str, script: Path, url: str, clients: int, seconds: int) -> Load:
+    """wrk with ``clients`` connections on two threads for ``seconds``, asking as a browser."""
+    command = [wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "-s", str(script)]
+    command += ["-H", "Accept-Encoding: gzip", url]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    requests, micros, p50, p95, errors = result.stdout.strip().splitlines()[-1].split()
+    return Load(int(requests), int(requests) / (int(micros) / 1e6), float(p50), float(p95), int(errors))
+
+
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]  # status, headers, body
+
+
+def raw_answer(base: str, path: str) -> Answer:
+    """The status, headers (but the date uvicorn adds) and undecoded body of ``path``."""
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=120)
+    connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    headers = [(k.lower().encode(), v.encode("latin-1")) for k, v in response.getheaders()]
+    return response.status, [h for h in headers if h[0] != b"date"], body
+
+
+@contextmanager
+def floor_server(folder: Path, answers: dict[str, Answer]) -> Iterator[str]:
+    """The raw ASGI app answering ``answers`` on uvicorn, set as ``kostra serve`` sets it."""
+    (folder / "answers.pickle").write_bytes(pickle.dumps(answers))
+    (folder / "kostra_floor.py").write_text(FLOOR_APP)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "uvicorn", "kostra_floor:app", "--app-dir", str(folder)]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-server-header"]
+    command += ["--no-proxy-headers", "--log-level", "warning"]  # kostra serve without a proxy
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    first = next(iter(answers))
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + first, timeout=1.0)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the floor server did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def _rss_mb(pid: int) -> float:
@@ -91,7 +188,7 @@ def _varied(http: httpx.Client, pid: int, names: list[str], codes: list[str], se
     groups = ["asss", "landet", "kostragruppe-12", "eka32"]
     started = time.perf_counter()
     sent = 0
-    marks = []
+    marks: list[str] = []
     while time.perf_counter() - started < seconds:
         if time.perf_counter() - started >= 10 * (len(marks) + 1):
             marks.append(f"{_rss_mb(pid):.0f}")
@@ -148,13 +245,15 @@ def memory(base: str, pid: int, db: Path, args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=0, help="per URL (default 60, --quick 5)")
+    parser.add_argument("--quick", action="store_true", help="5 s per URL")
+    parser.add_argument("--json", help="append the rows (issue 17's targets) to this JSON-lines file")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--memory", action="store_true", help="issue 12's memory attacks instead of wrk")
     parser.add_argument("--varied-seconds", type=int, default=60)
     parser.add_argument("--pdf", type=int, default=3)
-    parser.add_argument("--only", default="", help="the floor and the URLs whose name contains this")
+    parser.add_argument("--only", default="", help="the URLs whose name contains this")
     args = parser.parse_args()
     if args.memory:
         with tempfile.TemporaryDirectory() as folder:
@@ -166,35 +265,69 @@ def main() -> None:
     wrk = shutil.which("wrk")
     if wrk is None:
         sys.exit("wrk is needed (Debian: apt-get install wrk)")
-    with tempfile.TemporaryDirectory() as folder:
-        db = Path(folder) / "kostra.duckdb"
+    seconds = args.seconds or (5 if args.quick else 60)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as name:
+        place = Path(name)
+        db = place / "kostra.duckdb"
         kostra.open(db).close()
-        script = Path(folder) / "report.lua"
+        script = place / "report.lua"
         script.write_text(REPORT)
         from kostra.outputs.maps import MUNICIPALITIES
         from kostra.outputs.web import geo
 
         urls = {**URLS, "boundaries (gzip)": f"{geo.url()}/{MUNICIPALITIES}"}
-        chosen = [FLOOR, *((n, u) for n, u in urls.items() if args.only in n)]
+        chosen = {n: u for n, u in urls.items() if args.only in n}
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        with kostra_server(db, folder, args.workers) as (base, _):
-            floor = float("nan")
-            for name, path in chosen:
+        with kostra_server(db, name, args.workers) as (base, _):
+            answers = {}
+            for path in chosen.values():
                 for _ in range(2 * args.workers):  # each worker computes its first answer once
-                    httpx.get(base + path, timeout=60.0)
-                command = [wrk, "-t2", f"-c{args.clients}", f"-d{args.seconds}s", "-s", str(script)]
-                command += ["-H", "Accept-Encoding: gzip", base + path]
-                result = subprocess.run(command, capture_output=True, text=True, check=True)
-                requests, p50, p95 = result.stdout.strip().splitlines()[-1].split()
-                sent = httpx.get(base + path, headers={"Accept-Encoding": "gzip"}).headers["content-length"]
-                if (name, path) == FLOOR:
-                    floor = float(p95)
-                print(
-                    f"{name}: {requests} requests in {args.seconds} s, {args.clients} connections, "
-                    f"{args.workers} worker(s), {int(sent) / 1000:.0f} kB sent: p50 {float(p50):.1f} ms, "
-                    f"p95 {float(p95):.1f} ms ({float(p95) / floor:.1f} x the floor)"
-                )
+                    answers[path] = raw_answer(base, path)
+            with floor_server(place, answers) as floor_base:
+                for what, path in chosen.items():
+                    ours = wrk_load(wrk, script, base + path, args.clients, seconds)
+                    floor = wrk_load(wrk, script, floor_base + path, args.clients, seconds)
+                    size = len(answers[path][2])
+                    print(
+                        f"{what}: {ours.per_second:.0f} req/s, p50 {ours.p50:.1f} ms, p95 {ours.p95:.1f} ms"
+                        f" | floor {floor.per_second:.0f} req/s, p50 {floor.p50:.1f} ms, p95 {floor.p95:.1f}"
+                        f" ms | {size / 1000:.0f} kB sent, {args.clients} connections, {seconds} s, "
+                        f"errors {ours.errors} / {floor.errors}"
+                    )
+                    rows += _rows(what, ours, floor, args.clients, seconds, args.workers)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    emit(rows, args.json)
+
+
+def _rows(what: str, ours: Load, floor: Load, clients: int, seconds: int, workers: int) -> list[Row]:
+    about = f"{what}, cached, {clients} clients, {seconds} s, {workers} worker(s)"
+    floor_what = "raw ASGI app answering the same bytes, same uvicorn"
+    note = f"errors {ours.errors}" if ours.errors else ""
+    return [
+        Row(
+            "bench_web.py",
+            f"{about}: requests",
+            ours.per_second,
+            floor_what,
+            floor.per_second,
+            "req/s",
+            ">= 70 % of the floor",
+            ours.per_second >= 0.7 * floor.per_second and not ours.errors,
+            note,
+        ),
+        Row(
+            "bench_web.py",
+            f"{about}: p95",
+            ours.p95,
+            floor_what,
+            floor.p95,
+            "ms p95",
+            "< 25 ms",
+            ours.p95 < 25 and not ours.errors,
+            note,
+        ),
+    ]
 
 
 @contextmanager

@@ -297,6 +297,39 @@ def test_reordered_parameters_are_one_cache_entry(template_store: Path, tmp_path
     assert cache.size[0] == before + 1
 
 
+def test_the_cache_answers_each_question_its_own_answer_and_remembers_few_spellings() -> None:
+    # The cache remembers each request line's key (parsing the query is most of a hit's cost):
+    # each query still gets its own answer, a reordered one the same, and at most
+    # max_entries lines are remembered.
+    computed: list[bytes] = []
+
+    async def answer(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        computed.append(scope["query_string"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": scope["query_string"]})
+
+    cache = ResponseCache(answer, max_entries=4)
+
+    def get(query: str) -> bytes:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/x", "query_string": query.encode()}
+        asyncio.run(cache(scope, None, send))
+        return bytes(sent[-1]["body"])
+
+    answers = [get("a=1&b=2"), get("a=2&b=1"), get("a=1&b=2"), get("b=2&a=1")]
+    assert answers == [b"a=1&b=2", b"a=2&b=1", b"a=1&b=2", b"a=1&b=2"]
+    assert computed == [b"a=1&b=2", b"a=2&b=1"]  # the third and the fourth were kept answers
+    for n in range(10):
+        get(f"a={n}")
+    assert len(cache._keys) <= 4
+    assert get("a=" + "x" * 300) == b"a=" + b"x" * 300  # answered, its key not remembered
+    assert all(len(query) <= 200 for _, query in cache._keys)
+
+
 def test_the_cache_is_bounded_in_bytes_and_entries() -> None:
     async def answer(scope: dict[str, Any], receive: Any, send: Any) -> None:
         size = int(scope["query_string"].decode().split("=")[1])

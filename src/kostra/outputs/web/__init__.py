@@ -32,6 +32,7 @@ from kostra.errors import InputError, KostraError, ParameterError
 from kostra.outputs.web import api, geo, maps_page, pages
 from kostra.outputs.web.assets import asset
 from kostra.outputs.web.cache import ResponseCache
+from kostra.outputs.web.profiles import ProfileIndex
 from kostra.outputs.web.query import MAX_PEERS, spoken
 from kostra.outputs.web.security import Busy, Gate, SecurityMiddleware
 
@@ -249,11 +250,14 @@ def create_app(
     cache_bytes: int = 16 * 2**20,
     reports_per_client: int = 1,
     reports_in_flight: int = 2,
+    profile_index: bool = True,
 ) -> FastAPI:
     """The app over the store at ``db``, opened read-only. ``rate`` is the requests per
     minute allowed per client; ``cache_bytes`` bounds the answers kept in memory; at most
     ``reports_per_client`` report downloads are built at once per client and
-    ``reports_in_flight`` in all (beyond that: 429 with Retry-After)."""
+    ``reports_in_flight`` in all (beyond that: 429 with Retry-After). ``profile_index``
+    answers ``/api/profile`` from all municipalities' profiles computed at once
+    (:mod:`~kostra.outputs.web.profiles`); off, each is computed on its own (the same bytes)."""
     app = FastAPI(
         title="kostra",
         version=kostra.__version__,
@@ -262,13 +266,17 @@ def create_app(
         redoc_url=None,
     )
     app.state.session = kostra.open(db, read_only=True)
+    app.state.profiles = ProfileIndex(app.state.session) if profile_index else None
     app.state.reports = Gate(per_client=reports_per_client, total=reports_in_flight)
+    app.add_middleware(geo.Direct)  # the maps' boundary files, before FastAPI's layers
     app.add_middleware(ResponseCache, max_bytes=cache_bytes)
     app.add_middleware(SecurityMiddleware, rate=rate, render_error=_render_error)
+    # The maps' shared boundary files first: routes are tried in order, and these are asked
+    # for most (a mount that matches at once costs the other routes a prefix check).
+    app.mount(geo.PREFIX, geo.boundaries)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(maps_page.router)  # the map pages
-    app.mount(geo.PREFIX, geo.boundaries)  # their shared boundary files
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> Response:

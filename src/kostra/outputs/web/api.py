@@ -14,6 +14,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from kostra.api import Session
 from kostra.catalog import Indicator, Sector
@@ -21,6 +22,7 @@ from kostra.errors import InputError, ParameterError
 from kostra.outputs.profile_table import profile_columns, render_profile_json
 from kostra.outputs.report.ssb_marks import ssb_marks
 from kostra.outputs.web.excel_csv import profile_csv as excel_profile_csv
+from kostra.outputs.web.profiles import Later, ProfileIndex
 from kostra.outputs.web.query import MAX_PEERS, check_query, peers_of
 from kostra.sector_analysis import SERIES_YEARS
 
@@ -245,10 +247,34 @@ def _with_ssb_marks(session: Session, rows: list[dict[str, Any]], year: int) -> 
 
 
 @router.get("/profile")
-def profile(request: Request, table: ProfileTable) -> Any:
+async def profile(
+    request: Request,
+    municipality: Name,
+    sector: Name,
+    profile: Profile | None = None,
+    year: Year = None,
+    group: Group = "asss",
+) -> Any:
     """The service profile and indicator table (as ``kostra profile --format json``), each
     indicator with ``checked_against_ssb`` (true, false or null: not checked)."""
-    doc = json.loads(render_profile_json(table))
+    # Looked up on the event loop (a tenth of a millisecond; a worker thread costs more
+    # in waiting for the interpreter lock); computed in a worker thread.
+    index: ProfileIndex | None = getattr(request.app.state, "profiles", None)
+    if index is not None:  # all municipalities' profiles computed at once: the same bytes
+        try:
+            found = index.answer(municipality, sector, profile, year, group, build=False)
+        except Later:
+            found = await run_in_threadpool(index.answer, municipality, sector, profile, year, group)
+        if found is not None:
+            return Response(found, media_type="application/json")
+    return await run_in_threadpool(_profile_doc, request, municipality, sector, profile, year, group)
+
+
+def _profile_doc(
+    request: Request, municipality: str, sector: str, profile: str | None, year: int | None, group: str
+) -> dict[str, Any]:
+    table = _profile_table(request, municipality, sector, profile, year, group)
+    doc: dict[str, Any] = json.loads(render_profile_json(table))
     _with_ssb_marks(session_of(request), doc["rows"], int(doc["year"]))
     return doc
 

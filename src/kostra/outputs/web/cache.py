@@ -25,6 +25,7 @@ __all__ = ["ResponseCache"]
 Message = dict[str, Any]
 
 _OVERHEAD = 300  # bytes of bookkeeping per entry (key, dicts, tuples), roughly
+_REMEMBERED = 200  # bytes of a query (and of a path) whose cache key is remembered
 
 
 class ResponseCache:
@@ -37,6 +38,7 @@ class ResponseCache:
         self.max_entry = max_bytes // 4
         self._answers: OrderedDict[bytes, tuple[Message, bytes, int]] = OrderedDict()
         self._bytes = 0
+        self._keys: dict[tuple[str, bytes], bytes] = {}  # request line -> its cache_key
         self._lock = threading.Lock()
 
     @property
@@ -66,6 +68,21 @@ class ResponseCache:
                 _, (_, _, dropped) = self._answers.popitem(last=False)
                 self._bytes -= dropped
 
+    def _key_of(self, path: str, query: bytes) -> bytes:
+        """:func:`cache_key`, remembered per request line as sent: parsing and quoting the
+        query is most of what a cached answer costs. At most ``max_entries`` lines with a
+        query of up to :data:`_REMEMBERED` bytes are remembered (a megabyte or so; all
+        forgotten at once beyond that, and the next requests parse again)."""
+        line = (path, query)
+        key = self._keys.get(line)
+        if key is None:
+            key = cache_key(path, query)
+            if len(query) <= _REMEMBERED and len(path) <= _REMEMBERED:
+                if len(self._keys) >= self.max_entries:
+                    self._keys = {}
+                self._keys[line] = key
+        return key
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         query = scope.get("query_string", b"")
         if (
@@ -76,7 +93,7 @@ class ResponseCache:
         ):
             await self.app(scope, receive, send)
             return
-        key = cache_key(scope["path"], query)
+        key = self._key_of(scope["path"], query)
         hit = self._get(key)
         if hit is not None:
             start, body, _ = hit

@@ -15,6 +15,7 @@ import logging
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -61,36 +62,47 @@ def client_of(scope: Mapping[str, Any]) -> str:
 
 class RateLimit:
     """A token bucket per client: ``rate`` requests at once, refilled at ``rate`` per ``per``
-    seconds. Memory is one small entry per client seen lately; full buckets are forgotten."""
+    seconds.
+
+    Each request costs the same whatever the number of clients (O(1)): the buckets are
+    kept from the least to the most recently seen client, and each request looks at no
+    more than the two least recent, forgetting one that has filled up again (idle: its
+    budget is whole, so forgetting it changes nothing) or, beyond ``max_clients``, the
+    least recent whatever its state. Memory is at most ``max_clients`` small entries."""
 
     def __init__(self, rate: int, per: float = 60.0, max_clients: int = 10_000) -> None:
         self.rate = rate
         self.per = per
         self.max_clients = max_clients
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, when)
         self._lock = threading.Lock()
 
     def take(self, client: str) -> float:
         """0 if the client may go on, else the seconds until it may."""
         now = time.monotonic()
         refill = self.rate / self.per
+        full = float(self.rate)
         with self._lock:
-            tokens, when = self._buckets.get(client, (float(self.rate), now))
-            tokens = min(float(self.rate), tokens + (now - when) * refill)
+            buckets = self._buckets
+            found = buckets.get(client)
+            if found is None:
+                tokens = full
+            else:
+                tokens = min(full, found[0] + (now - found[1]) * refill)
+                buckets.move_to_end(client)  # the most recently seen last
+            wait = 0.0
             if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                if len(self._buckets) > self.max_clients:
-                    self._forget_idle(now, refill)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / refill
-
-    def _forget_idle(self, now: float, refill: float) -> None:
-        idle = [c for c, (t, w) in self._buckets.items() if t + (now - w) * refill >= self.rate]
-        for client in idle:
-            del self._buckets[client]
-        while len(self._buckets) > self.max_clients:  # still too many: the oldest go
-            del self._buckets[next(iter(self._buckets))]
+                tokens -= 1
+            else:
+                wait = (1 - tokens) / refill
+            buckets[client] = (tokens, now)
+            for _ in range(2):  # two looks: the dict shrinks back as fast as it grows
+                oldest, (left, when) = next(iter(buckets.items()))
+                if len(buckets) > self.max_clients or left + (now - when) * refill >= full:
+                    del buckets[oldest]
+                else:
+                    break
+            return wait
 
     def __len__(self) -> int:
         return len(self._buckets)

@@ -3,9 +3,10 @@
 The store path comes from ``KOSTRA_WEB_DB`` (set by ``kostra serve``), else the
 default store; ``KOSTRA_WEB_RATE`` is the requests per minute allowed per client.
 ``KOSTRA_WEB_CACHE_BYTES`` bounds the answers the response cache keeps (the app's
-default unless set); ``0`` keeps none, so every request is computed by the session's
-thread pool: what ``tests/outputs/test_web_concurrency.py`` and
-``bench/bench_concurrency.py`` run against.
+default unless set); ``0`` keeps none, so every request is computed (``/api/profile``
+from all municipalities' profiles computed at once, :mod:`kostra.outputs.web.profiles`):
+what ``tests/outputs/test_web_concurrency.py`` and ``bench/bench_concurrency.py`` run
+against.
 
 The store is opened read-only, so ``kostra profile``, ``kostra report`` and the other
 reading commands run beside the server; opening waits ``KOSTRA_LOCK_WAIT`` seconds for
@@ -16,11 +17,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from kostra.api import default_db_path
 from kostra.outputs.web import create_app
 
-_options: dict[str, int] = {}
+_options: dict[str, Any] = {}
 if os.environ.get("KOSTRA_WEB_CACHE_BYTES"):
     _options["cache_bytes"] = max(0, int(os.environ["KOSTRA_WEB_CACHE_BYTES"]))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from kostra.outputs.maps import compact_svg
 from kostra.outputs.report import drawing
 from kostra.outputs.report.charts import summary_chart
 from kostra.outputs.report.draw_process import read_frame, write_frame
@@ -184,3 +185,59 @@ def test_the_drawing_process_imports_nothing_from_kostra() -> None:
             assert not (node.module or "").startswith("kostra"), node.module
         elif isinstance(node, ast.Import):
             assert not any(alias.name.startswith("kostra") for alias in node.names)
+
+
+def _map(chosen: str, label: str) -> dict[str, object]:
+    import pandas as pd
+
+    from kostra.outputs.maps import choropleth_spec
+
+    # A title of its own per test, so no test gets another's drawing from the cache.
+    values = pd.DataFrame({"region_code": ["3201", "1151", "5634", "0301"], "value": [1.1, 0.5, 1.5, 0.9]})
+    return choropleth_spec(values, year=2024, value_title=label, decimals=2, chosen=chosen, mid=1.0)
+
+
+def test_maps_of_one_figure_set_draw_the_map_once_and_outline_each(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import vl_convert as vlc
+
+    from kostra.outputs.report.charts import NB_LOCALE
+
+    asked = []
+    draw = drawing._Drawer.draw
+
+    def counted(self: drawing._Drawer, kind: str, spec_json: str) -> bytes:
+        asked.append(kind)
+        return draw(self, kind, spec_json)
+
+    monkeypatch.setattr(drawing._Drawer, "draw", counted)
+    specs = [_map(code, "Kartprøve") for code in ("3201", "0301", "3405")]  # Bærum, Oslo, Lillehammer
+    for spec in specs:
+        drawing.draw_later(spec, ["svg", "png"])
+    for spec in specs:
+        whole = vlc.vegalite_to_svg(spec, format_locale=NB_LOCALE)
+        assert drawing.render_svg(spec) == whole
+        assert drawing.render_svg(spec, compact=True) == compact_svg(whole)
+        assert drawing.render_png(spec) == vlc.svg_to_png(whole, scale=drawing.PNG_SCALE)
+    # one map without outline drawn, then one PNG per municipality rasterised from its SVG
+    assert sorted(asked) == ["raster"] * 3 + ["svg"]
+
+
+def test_a_map_outlined_at_the_edge_is_drawn_whole(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import vl_convert as vlc
+
+    from kostra.outputs.report.charts import NB_LOCALE
+
+    asked = []
+    draw = drawing._Drawer.draw
+
+    def counted(self: drawing._Drawer, kind: str, spec_json: str) -> bytes:
+        asked.append(kind)
+        return draw(self, kind, spec_json)
+
+    monkeypatch.setattr(drawing._Drawer, "draw", counted)
+    spec = _map("4205", "Kant")  # Lindesnes, the map's southern tip
+    whole = vlc.vegalite_to_svg(spec, format_locale=NB_LOCALE)
+    assert drawing.render_svg(spec) == whole
+    assert drawing.render_svg(spec, compact=True) == compact_svg(whole)
+    assert drawing.render_png(spec) == vlc.svg_to_png(whole, scale=drawing.PNG_SCALE)
+    assert sorted(asked) == ["png", "svg", "svg"]  # the map of nobody, then the whole one

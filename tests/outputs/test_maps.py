@@ -12,7 +12,9 @@ import json
 import math
 import re
 from functools import cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import vl_convert as vlc
@@ -25,12 +27,15 @@ from kostra.outputs.maps import (
     MISSING_COLOUR,
     MUNICIPALITIES,
     _domain,
+    add_outline,
     choropleth_spec,
     compact_svg,
     is_map,
     municipality_shapes,
     on_2024_borders,
+    split_outline,
     topology,
+    with_bundled_boundaries,
 )
 from kostra.outputs.report.charts import NB_LOCALE
 from kostra.sources.bundled import read_bundled_csv
@@ -270,3 +275,141 @@ def test_a_municipality_that_gave_away_land_says_whose_figure_it_shows() -> None
     rows = on_2024_borders(values, 2023, succession).set_index("region_code")
     assert rows.loc["1580", "value"] == 2.5 and rows.loc["1508", "value"] == 2.5
     assert rows.loc["1580", "note"] == "Tallet gjelder 1580 slik kommunen var i 2023."
+
+
+def _national(chosen: str | None) -> dict:  # type: ignore[type-arg]
+    """A map of every municipality, figures spread over the colour classes, some missing."""
+    codes = list(municipality_shapes()["region_code"])
+    values = pd.DataFrame(
+        {
+            "region_code": codes,
+            "value": [math.nan if i % 17 == 3 else 0.6 + (i * 37 % 100) / 100 for i in range(len(codes))],
+        }
+    )
+    return choropleth_spec(
+        values, year=2024, value_title="Ressursbruk", decimals=3, chosen=chosen,
+        group_name="ASSS", group_average=1.0, scheme="blueorange", mid=1.0,
+    )  # fmt: skip
+
+
+def _edge_codes(svg: str) -> set[str]:
+    """The two municipalities furthest out on each side of the drawn map (their outline can
+    widen the drawing), found from the drawing itself."""
+    centres = {}
+    for layer in (0, 1):
+        for label, (_, d) in _paths(svg, layer).items():
+            numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", d)]
+            centres[label] = (min(numbers[0::2]), max(numbers[0::2]), min(numbers[1::2]), max(numbers[1::2]))
+    names = dict(zip(municipality_shapes()["name"], municipality_shapes()["region_code"], strict=True))
+    picked = set()
+    for side in range(4):
+        ordered = sorted(centres, key=lambda label: centres[label][side])
+        for label in ordered[:2] if side % 2 == 0 else ordered[-2:]:
+            picked.add(names[label.rsplit(":", 1)[0]])
+    return picked
+
+
+def test_a_map_outlined_afterwards_is_the_map_drawn_with_its_outline() -> None:
+    """The batch draws the national map once and outlines each municipality on it: that must
+    give, byte for byte, what drawing each municipality's map whole gives; where it cannot
+    (an outline at the edge widens the drawing), add_outline says so (None) and the map is
+    drawn whole."""
+    base, chosen = split_outline(_national(BAERUM))  # type: ignore[misc]
+    assert chosen == BAERUM
+    assert base == _national(None)  # the map without the outline is the map of nobody
+    base_svg = _svg(base)
+    compact_base = compact_svg(base_svg)
+    codes = list(municipality_shapes()["region_code"])
+    edges = _edge_codes(base_svg)
+    missing = [c for i, c in enumerate(codes) if i % 17 == 3][:2]  # grey shapes (layer 0)
+    # Bærum, the edge ones, grey ones, every 25th, and a number with no shape
+    wanted = [BAERUM, UTSIRA, VARDO, *sorted(edges), *missing, *codes[::25], "9999"]
+    composed = 0
+    for code in dict.fromkeys(wanted):
+        spec = _national(code)
+        outlined = add_outline(base_svg, spec)
+        if outlined is not None:
+            composed += 1
+            whole = _svg(spec)
+            assert outlined == whole, code
+            # compacted before the outline is added (once per batch), or after: the same
+            assert add_outline(compact_base, spec) == compact_svg(whole), code
+        else:
+            assert code in edges, f"{code} is not at the edge, but was drawn whole"
+    assert composed >= len(set(wanted)) - len(edges)
+    assert split_outline(_national(None)) is None
+    assert split_outline({"mark": "bar"}) is None
+
+
+def test_an_outline_at_the_edge_is_drawn_whole() -> None:
+    # Lindesnes (4205) is the southernmost point of the map: its 2.2 px outline reaches past
+    # every other shape, so Vega widens the drawing and moves the title (seen: 526.3 ->
+    # 526.31): composing it onto the map of nobody would not be the same drawing.
+    spec = _national("4205")
+    base, _ = split_outline(spec)  # type: ignore[misc]
+    assert add_outline(_svg(base), spec) is None
+
+
+def test_the_bundled_boundaries_are_told_apart_from_others() -> None:
+    spec = _national(BAERUM)
+    assert with_bundled_boundaries(spec)
+    changed = json.loads(json.dumps(spec))
+    changed["datasets"][MUNICIPALITIES]["arcs"][0][0][0] += 1
+    assert not with_bundled_boundaries(changed)
+    assert not with_bundled_boundaries(
+        {**spec, "datasets": {MUNICIPALITIES: spec["datasets"][MUNICIPALITIES]}}
+    )
+
+
+def _rows_as_before(
+    values: pd.DataFrame, decimals: int, unit: str, names: dict[str, str] | None
+) -> list[dict[str, Any]]:
+    """maps._rows as it was: the frame's rows read with iterrows."""
+    from kostra.formatting import format_nb, is_missing
+    from kostra.outputs.maps import MISSING, _rank_texts, municipality_shapes
+
+    given = (
+        values.assign(region_code=values["region_code"].astype(str))
+        .drop_duplicates("region_code")
+        .set_index("region_code")
+    )
+    frame = municipality_shapes().set_index("region_code")
+    numbers = pd.to_numeric(given["value"], errors="coerce").replace([math.inf, -math.inf], math.nan)
+    frame["value"] = numbers.reindex(frame.index)
+    frame["note"] = given["note"].reindex(frame.index).fillna("") if "note" in given else ""
+    frame["rank"] = _rank_texts(frame["value"])
+    suffix = f" {unit}" if unit else ""
+    rows = []
+    for code, row in frame.iterrows():
+        value = row["value"]
+        missing = is_missing(value)
+        rows.append(
+            {
+                "kode": str(code),
+                "kommune": (names or {}).get(str(code), str(row["name"])),
+                "verdi": None if missing else round(float(value), max(decimals + 2, 4)),
+                "tekst": MISSING if missing else format_nb(float(value), decimals) + suffix,
+                "plass": row["rank"],
+                "merknad": row["note"],
+            }
+        )
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_map_rows_are_what_iterrows_gave(seed: int) -> None:
+    from kostra.outputs.maps import _rows, municipality_shapes
+
+    rng = np.random.default_rng(seed)
+    codes = list(municipality_shapes()["region_code"])
+    n = len(codes)
+    numbers = rng.normal(1.0, 0.3, n).round(int(rng.integers(0, 6)))
+    numbers[rng.random(n) < 0.1] = np.nan
+    numbers[rng.random(n) < 0.02] = np.inf
+    values = pd.DataFrame({"region_code": codes, "value": numbers})
+    if seed % 2:
+        values["note"] = [f"merknad {i}" if i % 7 == 0 else "" for i in range(n)]
+        values = values.sample(frac=0.9, random_state=seed)  # some municipalities without a row
+    names = {codes[0]: "Et annet navn"} if seed % 3 == 0 else None
+    decimals, unit = seed % 4, ["", "kr", "prosent"][seed % 3]
+    assert _rows(values, decimals, unit, names) == _rows_as_before(values, decimals, unit, names)

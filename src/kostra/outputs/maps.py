@@ -43,13 +43,16 @@ __all__ = [
     "MISSING",
     "MISSING_COLOUR",
     "MUNICIPALITIES",
+    "add_outline",
     "choropleth_spec",
     "compact_svg",
     "geo_file",
     "is_map",
     "municipality_shapes",
     "on_2024_borders",
+    "split_outline",
     "topology",
+    "with_bundled_boundaries",
 ]
 
 BORDERS_YEAR = 2024
@@ -84,6 +87,25 @@ def topology(name: str) -> dict[str, Any]:
 
 
 @cache
+def _parsed(name: str) -> dict[str, Any]:
+    """A boundary file parsed once per process and shared: by :func:`choropleth_spec`'s
+    inline maps (parsing it took a tenth of a second per map) and for comparing. Nothing
+    may change it; :func:`topology` gives a copy to change."""
+    return topology(name)
+
+
+def with_bundled_boundaries(spec: dict[str, Any]) -> bool:
+    """Whether a map spec carries exactly the bundled boundary files inline (as
+    :func:`choropleth_spec` puts them), so a drawing of it can be known by the rest of the spec."""
+    datasets = spec.get("datasets")
+    return (
+        isinstance(datasets, dict)
+        and set(datasets) == {MUNICIPALITIES, COUNTIES}
+        and all(datasets[name] == _parsed(name) for name in (MUNICIPALITIES, COUNTIES))
+    )
+
+
+@cache
 def _shapes() -> tuple[tuple[str, str], ...]:
     geometries = topology(MUNICIPALITIES)["objects"]["Kommuner"]["geometries"]
     return tuple(
@@ -101,6 +123,7 @@ def on_2024_borders(
     year: int,
     succession: pd.DataFrame,
     regions: pd.DataFrame | None = None,
+    land: Land | None = None,
 ) -> pd.DataFrame:
     """``values`` (``region_code``, ``value``: the municipalities of ``year``, under their
     numbers then or today's) as one row per 2024 shape: ``region_code``, ``value``, ``note``.
@@ -110,8 +133,11 @@ def on_2024_borders(
     of, said in the note). One whose land was several municipalities in ``year`` has no
     figure: a ratio of the parts cannot be summed, and the parts have no shapes of their own
     on the 2024 borders.
+
+    land: ``Land(succession, regions)`` made once by a caller that draws many maps (a batch
+    of reports); made here when not given.
     """
-    land = Land(succession, regions)
+    land = Land(succession, regions) if land is None else land
     given = pd.Series(
         pd.to_numeric(values["value"], errors="coerce").to_numpy(),
         index=[land.mapping.get(str(c), str(c)) for c in values["region_code"]],
@@ -172,17 +198,24 @@ def _rows(
     frame["rank"] = _rank_texts(frame["value"])
     suffix = f" {unit}" if unit else ""
     rows = []
-    for code, row in frame.iterrows():
-        value = row["value"]
+    # Columns as lists, not iterrows(): a Series per row cost more than the rest of the map.
+    for code, name, value, rank, note in zip(
+        frame.index.tolist(),
+        frame["name"].tolist(),
+        frame["value"].tolist(),
+        frame["rank"].tolist(),
+        frame["note"].tolist(),
+        strict=True,
+    ):
         missing = is_missing(value)
         rows.append(
             {
                 "kode": str(code),
-                "kommune": (names or {}).get(str(code), str(row["name"])),
+                "kommune": (names or {}).get(str(code), str(name)),
                 "verdi": None if missing else round(float(value), max(decimals + 2, 4)),
                 "tekst": MISSING if missing else format_nb(float(value), decimals) + suffix,
-                "plass": row["rank"],
-                "merknad": row["note"],
+                "plass": rank,
+                "merknad": note,
             }
         )
     return rows
@@ -359,7 +392,8 @@ def choropleth_spec(
         },
     }
     if geo_url is None:
-        spec["datasets"] = {MUNICIPALITIES: topology(MUNICIPALITIES), COUNTIES: topology(COUNTIES)}
+        # Shared, not copied: a spec is read (drawn, written as JSON), never changed.
+        spec["datasets"] = {MUNICIPALITIES: _parsed(MUNICIPALITIES), COUNTIES: _parsed(COUNTIES)}
     return spec
 
 
@@ -382,3 +416,123 @@ def compact_svg(svg: str, decimals: int = 1) -> str:
         return "0" if rounded in ("-0", "") else rounded
 
     return _PATH.sub(lambda m: m.group(1) + _NUMBER.sub(shorter, m.group(2)) + m.group(3), svg)
+
+
+def split_outline(spec: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """A map with a municipality outlined (``chosen`` of :func:`choropleth_spec`) as the map
+    without its outline layer and the outlined municipality's number; None for any other spec.
+
+    The map without the outline is the same for every municipality of a report year, so it
+    can be drawn once for all of them (:func:`add_outline` puts the outline back)."""
+    layers = spec.get("layer")
+    if not is_map(spec) or not layers:
+        return None
+    last = layers[-1]
+    first = (last.get("transform") or [{}])[0].get("filter")
+    mark = last.get("mark", {})
+    if not (
+        isinstance(first, dict)
+        and first.get("field") == "kode"
+        and mark.get("filled") is False
+        and mark.get("stroke") == OUTLINE_COLOUR
+    ):
+        return None
+    base = {**spec, "layer": layers[:-1]}
+    return base, str(first["equal"])
+
+
+_SHAPE_LAYER = re.compile(
+    r'<g class="mark-shape role-mark layer_(\d+)_marks" role="[^"]*" '
+    r'aria-roledescription="shape mark container"(?:/>|>(.*?)</g>)',
+    re.S,
+)
+_SHAPE = re.compile(r"<path [^>]*/>")
+_FILL = re.compile(r' fill="[^"]*" stroke="[^"]*" stroke-width="[^"]*"/>$')
+_D = re.compile(r' d="([^"]*)"')
+_COORDINATE = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _number(value: float) -> str:
+    """A number as JavaScript (and so Vega's SVG) writes it: 2.2, 2, 0.3."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _extent(path: str) -> tuple[float, float, float, float]:
+    """min x, max x, min y, max y of a map shape's path (straight segments: M, L, Z only)."""
+    numbers = [float(n) for n in _COORDINATE.findall(_D.search(path).group(1))]  # type: ignore[union-attr]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+def add_outline(base_svg: str, spec: dict[str, Any]) -> str | None:
+    """The SVG vl-convert draws for ``spec`` (a map with an outline: :func:`split_outline`),
+    made from ``base_svg``, its drawing without the outline: the outlined municipality's shape
+    is taken from the coloured layers and put on top, as vl-convert puts it.
+
+    None when that might differ from drawing ``spec``: a thick outline near the edge of the
+    map widens the drawing's bounds (Vega counts up to twice the stroke width around a shape),
+    which moves the legend and title. An outline at least that far inside every edge of the
+    coloured shapes moves nothing. tests/outputs/test_maps.py compares both ways of drawing
+    across many municipalities, the edge ones too."""
+    split = split_outline(spec)
+    if split is None:
+        raise ValueError("not a map with an outlined municipality")
+    base, chosen = split
+    rows = base["data"]["values"]
+    number = len(base["layer"])
+    layers = {int(m.group(1)): m for m in _SHAPE_LAYER.finditer(base_svg)}
+    # Layers 0 and 1 are the shapes without and with a figure, each in the rows' order.
+    if not {0, 1, number - 1} <= set(layers):
+        return None
+    shapes = [_SHAPE.findall(layers[layer].group(2) or "") for layer in (0, 1)]
+    codes = [[str(r["kode"]) for r in rows if (r["verdi"] is None) == (layer == 0)] for layer in (0, 1)]
+    if [len(s) for s in shapes] != [len(c) for c in codes]:
+        return None  # a row without a shape: the k-th path is not the k-th row
+    mark = spec["layer"][-1]["mark"]
+    head = f'<g class="mark-shape role-mark layer_{number}_marks"'
+    layer = 0 if chosen in codes[0] else 1 if chosen in codes[1] else None
+    if layer is None:
+        group = f'{head} role="graphics-symbol" aria-roledescription="shape mark container"/>'
+    else:
+        path = shapes[layer][codes[layer].index(chosen)]
+        if not _inside(path, shapes, 2 * float(mark["strokeWidth"]) + 1):
+            return None
+        outline = _FILL.sub(
+            f' stroke="{mark["stroke"]}" stroke-width="{_number(mark["strokeWidth"])}"/>', path
+        )
+        if outline == path:
+            return None
+        group = f'{head} role="graphics-object" aria-roledescription="shape mark container">{outline}</g>'
+    end = layers[number - 1].end()
+    return base_svg[:end] + group + base_svg[end:]
+
+
+def _inside(path: str, shapes: list[list[str]], margin: float) -> bool:
+    """Whether ``path`` lies ``margin`` or more inside the extent of all ``shapes``."""
+    low_x, high_x, low_y, high_y = _extent(path)
+    edges = _edges(tuple(p for layer in shapes for p in layer))
+    return (
+        low_x - margin >= edges[0]
+        and high_x + margin <= edges[1]
+        and low_y - margin >= edges[2]
+        and high_y + margin <= edges[3]
+    )
+
+
+_EDGES: dict[tuple[str, ...], tuple[float, float, float, float]] = {}
+
+
+def _edges(paths: tuple[str, ...]) -> tuple[float, float, float, float]:
+    """The extent of all the map's shapes, kept for the last few drawings (a batch asks for
+    the same map's over and over)."""
+    if paths not in _EDGES:
+        extents = [_extent(p) for p in paths]
+        if len(_EDGES) > 8:
+            _EDGES.clear()
+        _EDGES[paths] = (
+            min(e[0] for e in extents),
+            max(e[1] for e in extents),
+            min(e[2] for e in extents),
+            max(e[3] for e in extents),
+        )
+    return _EDGES[paths]

@@ -29,6 +29,23 @@ def _split(values: list[str] | None, option: str) -> list[str] | None:
     return found
 
 
+def _start_helpers(formats: list[str], *, single: bool) -> None:
+    """Start the helper processes one report needs now, on the other core, while the store
+    opens and the figures are read: the drawing process (its first chart is slow; HTML needs
+    it too, for the map) and the typesetting process (it imports WeasyPrint)."""
+    if not single:
+        return  # a batch's workers start their own
+    from kostra.outputs.report.drawing import get_ready
+
+    kinds = [k for k, wanted in (("svg", {"html", "pdf"}), ("png", {"docx"})) if wanted & set(formats)]
+    if kinds:
+        get_ready(kinds)
+    if "pdf" in formats:
+        from kostra.outputs.report.pdf import start_typesetting
+
+        start_typesetting()
+
+
 @app.command()
 def report(
     municipality: Annotated[str | None, typer.Argument(help="Kommune, navn eller nummer.")] = None,
@@ -58,8 +75,6 @@ def report(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Prosesser for --all/--all-asss.")] = 2,
 ) -> None:
     """KOSTRA-rapporten: sammendrag og ett kapittel per tjenesteområde, som HTML, PDF, Word og Excel."""
-    from rich.progress import Progress
-
     from kostra.outputs.cli.common import open_session
     from kostra.outputs.report import (
         FORMATS,
@@ -100,6 +115,7 @@ def report(
         where = f"{config} nevner ingen kommune (municipality:); " if config else ""
         raise ParameterError(f"{where}oppgi en kommune, eller bruk --all-asss, --all eller --config")
     prepare_out(spec.out)
+    _start_helpers(spec.formats, single=not (all_asss or every))
     with open_session() as session:
         db = session.store.path
         if spec.municipality and not (all_asss or every):
@@ -131,6 +147,8 @@ def report(
         year_for_members = session.resolve_year(wanted, spec.year)
         demodata = session.uses_demodata([i.id for i in wanted], [year_for_members])
         codes = sorted(session.members("asss", year_for_members)) if all_asss else session.municipalities()
+    from rich.progress import Progress
+
     with Progress(console=err) as progress:
         task = progress.add_task("Rapporter", total=len(codes))
         run_batch(

@@ -68,15 +68,24 @@ def prepare_out(out: Path) -> Path:
 def write_report(
     report: Report, formats: Sequence[str], out: Path, on_written: Callable[[Path], None] | None = None
 ) -> list[Path]:
-    """Write each format to ``out`` (written aside, then renamed into place)."""
+    """Write each format to ``out`` (written aside, then renamed into place). With the PDF
+    and other formats, once a typesetting process has been started (the report command does,
+    for one report; a batch's workers keep both cores busy already), the PDF is typeset there
+    while the others are written."""
     prepare_out(out)
     stem = f"kostra-{report.region_code}-{slug(report.municipality)}-{report.year}"
-    paths = []
-    for fmt in formats:
-        data = render(report, fmt)
+    pending = None
+    if "pdf" in formats and len(set(formats)) > 1:
+        from kostra.outputs.report.pdf import start_pdf, typesetting_started
+
+        pending = start_pdf(report) if typesetting_started() else None
+    paths = {}
+    # The PDF last when it is typeset elsewhere: the others are written meanwhile.
+    for fmt in sorted(formats, key=lambda f: pending is not None and f == "pdf"):
+        data = pending.result() if fmt == "pdf" and pending is not None else render(report, fmt)
         target = out / f"{stem}.{fmt}"
         write_atomically(target, data)
-        paths.append(target)
+        paths[fmt] = target
         if on_written:
             on_written(target)
-    return paths
+    return [paths[fmt] for fmt in formats]

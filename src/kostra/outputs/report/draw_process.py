@@ -7,7 +7,8 @@ own process takes turns with building the report. Run as its own process
 imports nothing from kostra, so it starts in a fraction of a second.
 
 Frames, both ways: one kind byte and a big-endian 4-byte length, then the body.
-Requests: ``s`` (SVG) or ``p`` (PNG) with the Vega-Lite spec as JSON. Answers:
+Requests: ``s`` (SVG) or ``p`` (PNG) with the Vega-Lite spec as JSON, or ``r`` (PNG) with an
+SVG drawn before (a map with its outline added: kostra.outputs.maps.add_outline). Answers:
 ``o`` with the drawing, or ``e`` with the error message.
 """
 
@@ -22,6 +23,7 @@ from typing import IO, Any
 
 HEADER = struct.Struct(">cI")
 KEEP_SVGS = 64  # a PNG is rasterised from the SVG drawn just before it
+KINDS = {b"s": "svg", b"p": "png", b"r": "raster"}
 
 
 def _read(stream: IO[bytes], size: int) -> bytes:
@@ -72,8 +74,9 @@ class Renderer:
         return self._svgs[spec]
 
     def draw(self, kind: str, spec: bytes) -> bytes:
-        """``kind`` "svg" or "png"; ``spec`` the Vega-Lite spec as JSON."""
-        svg = self._svg(spec)
+        """``kind`` "svg" or "png" with ``spec`` the Vega-Lite spec as JSON, or "raster" with
+        ``spec`` an SVG, drawn as PNG."""
+        svg = spec.decode("utf-8") if kind == "raster" else self._svg(spec)
         if kind == "svg":
             return svg.encode("utf-8")
         png: bytes = self._vlc.svg_to_png(svg, scale=self._scale)
@@ -89,7 +92,7 @@ def main() -> None:
     while (frame := read_frame(sys.stdin.buffer)) is not None:
         kind, spec = frame
         try:
-            answer = renderer.draw("svg" if kind == b"s" else "png", spec)
+            answer = renderer.draw(KINDS.get(kind, "png"), spec)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a Rust panic too: the parent raises it, this goes on

@@ -8,12 +8,18 @@ just waits on a pipe. Charts asked for with :func:`draw_later` start drawing at
 once; :func:`render_svg` and :func:`render_png` wait for them (or start them).
 Drawn charts are kept, so a report written in several formats draws each chart
 once. If a drawing process cannot run, charts are drawn in this process instead.
+
+A national map with one municipality outlined is drawn as the map without the outline (the
+same for every municipality of a year: drawn once per process, and its compacted form kept
+too) with the outline added as vl-convert would draw it (:func:`kostra.outputs.maps.add_outline`);
+a batch of reports draws the map once, and outlines it per report in milliseconds.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import multiprocessing.util
 import os
@@ -22,13 +28,14 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from kostra.outputs.maps import add_outline, compact_svg, is_map, split_outline, with_bundled_boundaries
 from kostra.outputs.report.charts import NB_LOCALE, profile_chart
 from kostra.outputs.report.draw_process import Renderer, read_frame, write_frame
 
@@ -38,6 +45,9 @@ PNG_SCALE = 1.5  # 190 dots per inch at the 16 cm the Word report uses
 KEEP = 256  # drawn charts kept for reuse (a full report has about 25)
 # A chart takes a tenth of a second; only a stuck drawing process takes minutes.
 WAIT_SECONDS = 120.0
+
+
+_KIND_BYTES = {"svg": b"s", "png": b"p", "raster": b"r"}
 
 
 class ChartError(RuntimeError):
@@ -87,7 +97,7 @@ class _Drawer:
             )
         assert self._process.stdin is not None
         assert self._process.stdout is not None
-        write_frame(self._process.stdin, b"s" if kind == "svg" else b"p", spec_json.encode("utf-8"))
+        write_frame(self._process.stdin, _KIND_BYTES[kind], spec_json.encode("utf-8"))
         answer = read_frame(self._process.stdout)
         if answer is None:
             raise EOFError("the drawing process ended")
@@ -210,15 +220,18 @@ class _State:
             self.lane_of.popitem(last=False)
         return lane
 
-    def job(self, kind: str, spec_json: str) -> Future[bytes]:
+    def job(self, kind: str, key: str, payload: Callable[[], str] | None = None) -> Future[bytes]:
+        """The drawing of the chart known by ``key`` as ``kind``, started if new; ``payload``
+        gives what the drawing process is sent, when not the key itself (made only if drawn)."""
         with self.lock:
-            key = (kind, spec_json)
-            job = self.jobs.get(key)
+            job = self.jobs.get((kind, key))
             if job is None:
-                job = self.jobs[key] = self.lane_for(spec_json).submit(kind, spec_json)
+                job = self.jobs[(kind, key)] = self.lane_for(key).submit(
+                    kind, key if payload is None else payload()
+                )
                 while len(self.jobs) > KEEP:
                     self.jobs.popitem(last=False)
-            self.jobs.move_to_end(key)
+            self.jobs.move_to_end((kind, key))
             return job
 
     def give_up(self, kind: str, spec_json: str) -> None:
@@ -266,7 +279,23 @@ def use_processes(count: int) -> None:
 
 
 def _key(spec: dict[str, Any]) -> str:
+    if is_map(spec) and with_bundled_boundaries(spec):
+        # The boundaries are most of a map's spec (0.6 MB as JSON) and the same in every map:
+        # known by name, a map's key takes a millisecond instead of tens.
+        rest = {k: v for k, v in spec.items() if k != "datasets"}
+        return json.dumps(rest, sort_keys=True) + "\n" + BUNDLED
     return json.dumps(spec, sort_keys=True)
+
+
+BUNDLED = "with the bundled boundaries"
+
+
+def _payload(spec: dict[str, Any], key: str) -> Callable[[], str] | None:
+    """What the drawing process is sent for a chart: the key itself, unless it leaves out the
+    boundaries."""
+    if key.endswith(BUNDLED):
+        return lambda: json.dumps(spec, sort_keys=True)
+    return None
 
 
 def _sample() -> dict[str, Any]:
@@ -304,30 +333,84 @@ def get_ready(kinds: Iterable[str] = ("svg",)) -> None:
 
 def draw_later(spec: dict[str, Any], kinds: Sequence[str]) -> None:
     """Start drawing the chart as each of ``kinds`` ("svg", "png"); SVG first, since the
-    PNG is rasterised from it. No kinds (HTML, Excel): nothing to do, not even the key."""
-    if kinds:
-        spec_json = _key(spec)
-        for kind in kinds:
-            _state.job(kind, spec_json)
+    PNG is rasterised from it. No kinds (HTML, Excel): nothing to do, not even the key.
+    A map with a municipality outlined starts as the map without the outline: the same for
+    every municipality (:func:`kostra.outputs.maps.split_outline`)."""
+    if not kinds:
+        return
+    split = split_outline(spec)
+    if split is not None:
+        _start("svg", split[0])
+        return
+    for kind in kinds:
+        _start(kind, spec)
 
 
-def _drawn(kind: str, spec: dict[str, Any]) -> bytes:
-    spec_json = _key(spec)
-    job = _state.job(kind, spec_json)
+def _start(kind: str, spec: dict[str, Any]) -> tuple[Future[bytes], str]:
+    key = _key(spec)
+    return _state.job(kind, key, _payload(spec, key)), key
+
+
+def _wait(kind: str, job: Future[bytes], key: str) -> bytes:
     try:
         return job.result(timeout=WAIT_SECONDS)
     except TimeoutError:
-        _state.give_up(kind, spec_json)
+        _state.give_up(kind, key)
         raise ChartError(
             f"no {kind.upper()} chart after {WAIT_SECONDS:.0f} s: the drawing process is stuck"
         ) from None
 
 
-def render_svg(spec: dict[str, Any]) -> str:
-    """The chart as SVG (vector graphics for the PDF)."""
-    return _drawn("svg", spec).decode("utf-8")
+def _drawn(kind: str, spec: dict[str, Any]) -> bytes:
+    return _wait(kind, *_start(kind, spec))
+
+
+def _outlined_svg(spec: dict[str, Any], compact: bool = False) -> str | None:
+    """A map with an outline drawn from the map without it (drawn once for every municipality
+    of a batch), or None if it must be drawn whole (see add_outline). ``compact``: from the
+    map without it compacted (once too): the outline's path is one of the map's, compacted
+    the same way."""
+    split = split_outline(spec)
+    if split is None:
+        return None
+    base = _drawn("svg", split[0]).decode("utf-8")
+    return add_outline(_compacted(base) if compact else base, spec)
+
+
+_COMPACTED: OrderedDict[str, str] = OrderedDict()
+
+
+def _compacted(svg: str) -> str:
+    with _state.lock:
+        done = _COMPACTED.get(svg)
+    if done is None:
+        done = compact_svg(svg)
+        with _state.lock:
+            _COMPACTED[svg] = done
+            while len(_COMPACTED) > 4:
+                _COMPACTED.popitem(last=False)
+    return done
+
+
+def render_svg(spec: dict[str, Any], *, compact: bool = False) -> str:
+    """The chart as SVG (vector graphics for the PDF); ``compact``: with its path coordinates
+    rounded (:func:`kostra.outputs.maps.compact_svg`, for the maps)."""
+    outlined = _outlined_svg(spec, compact)
+    if outlined is not None:
+        return outlined
+    svg = _drawn("svg", spec).decode("utf-8")
+    return compact_svg(svg) if compact else svg
 
 
 def render_png(spec: dict[str, Any]) -> bytes:
     """The chart as PNG at 1.5 times its size (for Word)."""
-    return _drawn("png", spec)
+    outlined = _outlined_svg(spec)
+    if outlined is None:
+        return _drawn("png", spec)
+    return _wait("raster", *_raster(outlined))
+
+
+def _raster(svg: str) -> tuple[Future[bytes], str]:
+    # Known by a digest: a kept drawing's key should not be a map's half megabyte.
+    key = hashlib.sha256(svg.encode("utf-8")).hexdigest()
+    return _state.job("raster", key, lambda: svg), key

@@ -12,9 +12,10 @@ lint:
 	ruff format --check src tests bench scripts
 	mypy
 
+# Every benchmark, one after another, beside its floor; writes the table atop bench/RESULTS.md
+# (about 20 minutes; run on a quiet machine). `python bench/run_all.py --quick` for a short check.
 bench:
-	python bench/bench_profiles.py
-	python bench/bench_jsonstat.py
+	python bench/run_all.py
 
 # Rebuild the bundled dataset after changing the catalog or the generator.
 bundle:

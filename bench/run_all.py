@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="each benchmark's short version")
     parser.add_argument("--only", default="", help="comma-separated script names")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave RESULTS.md")
+    parser.add_argument("--web-only", default="", help="bench_web.py --only: comma-separated URL names")
     args = parser.parse_args()
     chosen = [b for b in BENCHES if not args.only or b in args.only.split(",")]
     started = machine()
@@ -97,6 +98,8 @@ def main() -> None:
             command = [sys.executable, str(ROOT / "bench" / bench), "--json", str(out)]
             if args.quick:
                 command.append("--quick")
+            if bench == "bench_web.py" and args.web_only:
+                command += ["--only", args.web_only]
             print(f"== {bench}", flush=True)
             begun = time.perf_counter()
             done = subprocess.run(command, cwd=ROOT, env=os.environ.copy())

@@ -456,3 +456,56 @@ def test_dea_names_the_service_areas_it_can_measure(session: Session) -> None:
         "kultur-og-fritid har ingen produksjonsindikatorer for DEA; velg ett av: grunnskole, "
         "pleie-og-omsorg, kommunehelse, sosialtjeneste-og-bolig, barnevern, barnehage"
     )
+
+
+def _explained_by_filters(session: Session, code: str, sectors: list[str], year: int) -> list[dict[str, Any]]:
+    """explain_ranks as it was before: a filter per sector (the count of ranked among them)."""
+    region = session.region(code)
+    figures, ranked = session.rank(year)
+    when = int(ranked["year"].iloc[0])
+    try:
+        _, before = session.rank(when - 1)
+    except YearNotAvailable:
+        before = ranked.iloc[:0]
+    found = []
+    for sector_id in sectors:
+        mine = ranked[(ranked["region_code"] == region.code) & (ranked["sector"] == sector_id)]
+        earlier = before[(before["region_code"] == region.code) & (before["sector"] == sector_id)]
+        own = figures[figures["region_code"] == region.code]
+        detail = own[(own["sector"] == sector_id) | (sector_id == "totalt")]
+        place = mine["rank"].iloc[0] if len(mine) else None
+        previous = earlier["rank"].iloc[0] if len(earlier) else None
+        found.append(
+            {
+                "score": float(mine["score"].iloc[0]) if len(mine) else float("nan"),
+                "rank": None if place is None or pd.isna(place) else int(place),
+                "previous_rank": None if previous is None or pd.isna(previous) else int(previous),
+                "of": int(ranked[(ranked["sector"] == sector_id) & ranked["ranked"]].shape[0]),
+                "figures": detail.sort_values("contribution", ascending=False),
+            }
+        )
+    return found
+
+
+@pytest.mark.parametrize("year", [2024, 2023])
+def test_explanations_with_one_count_are_the_filtered_ones(session: Session, year: int) -> None:
+    # Every fifth municipality, every ranked sector, twice (the second time from the
+    # session's ranking): the same score, ranks, count and figures (values, types, index, order).
+    ranking = session.catalog.ranking
+    assert ranking is not None
+    sectors = ["totalt", *ranking.key_figures]
+    compared = 0
+    for _ in range(2):
+        for code in session.municipalities()[::5]:
+            told = comparisons.explain_ranks(session, code, sectors, year)
+            expected = _explained_by_filters(session, code, sectors, year)
+            for got, want in zip(told, expected, strict=True):
+                pd.testing.assert_frame_equal(got["figures"], want["figures"], check_exact=True)
+                assert [got[k] for k in ("rank", "previous_rank", "of")] == [
+                    want[k] for k in ("rank", "previous_rank", "of")
+                ]
+                assert got["score"] == want["score"] or (
+                    math.isnan(got["score"]) and math.isnan(want["score"])
+                )
+                compared += 1
+    assert compared > 500

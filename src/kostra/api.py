@@ -31,7 +31,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar, cast
 
-import httpx
 import numpy as np
 import pandas as pd
 from platformdirs import user_data_dir
@@ -51,26 +50,16 @@ from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, valu
 from kostra.analysis.ssb_check import Verdict, check_aggregates
 from kostra.analysis.weights import year_border_weights
 from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog, ssb_regions
-from kostra.deriving import derive
 from kostra.errors import InputError, ParameterError, YearNotAvailable
-from kostra.fetching import (
-    FIRST_YEAR,
-    ChunkCache,
-    FetchProgress,
-    FetchReport,
-    FetchRequest,
-    fetch_tables,
-    tables_to_fetch,
-)
-from kostra.importing import ImportResult, prepare_import
 from kostra.sources.bundled import bundle_manifest, read_bundled_csv, read_bundled_observations
-from kostra.sources.klass import KlassClient, regions_from_klass
-from kostra.sources.pxweb import PxWebClient
-from kostra.sources.user_groups import read_user_groups
 from kostra.store import LoadResult, ReleaseSpec, Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what only some methods need is imported in them: `kostra profile` never loads httpx
+    from kostra.fetching import FetchProgress, FetchReport
+    from kostra.importing import ImportResult
     from kostra.sector_analysis import SectorAnalysis
+    from kostra.sources.klass import KlassClient
+    from kostra.sources.pxweb import PxWebClient
 
 __all__ = ["Session", "default_db_path", "open", "open_for_reading"]
 
@@ -125,6 +114,38 @@ def _by_indicator(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     if len(slices) != len(bounds) - 1:  # not sorted after all: an indicator came in two runs
         return {str(k): part for k, part in frame.groupby("indicator_id", sort=False)}
     return slices
+
+
+def _of_years(part: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """The rows of ``part`` in ``years`` (sorted, distinct), in their order. A slice of a
+    store read is sorted by year, so a run of years is one cut (no copy, no comparison of
+    every row); anything else is compared row by row."""
+    column = part["year"].to_numpy()
+    run = bool(years) and years[-1] - years[0] + 1 == len(years)
+    if run and bool((column[:-1] <= column[1:]).all()):
+        start = int(np.searchsorted(column, years[0], side="left"))
+        end = int(np.searchsorted(column, years[-1], side="right"))
+        return part.iloc[start:end]
+    return part.iloc[np.flatnonzero(np.isin(column, years))]
+
+
+def _rows_by_region(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Region code -> the positions of its rows in ``frame``."""
+    if frame.empty:
+        return {}
+    return {str(k): v for k, v in frame.groupby("region_code", sort=False).indices.items()}
+
+
+def _profile_years(years: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The years profiles of ``years`` read figures of (each year and the two before it),
+    and the years of their group statistics (each year and the one before it)."""
+    needed = sorted({y - k for y in years for k in range(PROFILE_YEARS)})
+    return needed, sorted({y - k for y in years for k in (0, 1)})
+
+
+def _given(value: T) -> Callable[[], T]:
+    """A computation whose answer is known already (for :meth:`_Memo.fill`)."""
+    return lambda: value
 
 
 Reading = Callable[[], AbstractContextManager[None]]
@@ -516,6 +537,8 @@ class Session:
 
     def load_user_groups(self, path: Path) -> list[GroupDef]:
         """Add the groups defined in a YAML or CSV file (members by name or number)."""
+        from kostra.sources.user_groups import read_user_groups
+
         loaded = []
         for group in read_user_groups(path):
             members = []
@@ -568,10 +591,67 @@ class Session:
             for indicator_id in missing:  # each one whole: a thread never sees a slice half stored
                 cache.observations.setdefault(indicator_id, slices.get(indicator_id, fresh.iloc[:0]))
         frames = [cache.observations[i] for i in wanted]
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if years is not None and len(frame):
-            frame = frame[frame["year"].isin([int(y) for y in years])].reset_index(drop=True)
-        return frame
+        if years is not None:
+            # Each indicator's rows of those years, before putting them together: the same
+            # rows in the same order as cutting the whole, without copying every year first.
+            chosen = sorted({int(y) for y in years})
+            frames = [_of_years(part, chosen) for part in frames]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    @_one_state
+    def observations_for(
+        self, indicator_ids: Sequence[str], years: Sequence[int], region_codes: Iterable[str]
+    ) -> pd.DataFrame:
+        """``observations(indicator_ids, years)`` of ``region_codes`` only: the same rows, in
+        the same order and with the same index, as filtering that frame by region, without
+        comparing every row: each region's rows are found once per frame and session (a
+        report asks for its municipality and peers in every chapter, a batch for each one)."""
+        ids, when = tuple(indicator_ids), tuple(int(y) for y in years)
+        frame = self.observations(ids, when)
+        key = ("rows_by_region", ids, when)
+        frames = self._cache.frames
+        try:
+            index = cast(dict[str, np.ndarray], frames[key])
+        except KeyError:
+            index = cast(dict[str, np.ndarray], frames.fill(key, lambda: _rows_by_region(frame)))
+        found = [index[c] for c in dict.fromkeys(region_codes) if c in index]
+        rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
+        return frame.iloc[rows]
+
+    def _read_years_first(self, indicator_ids: Sequence[str], year_sets: Sequence[Sequence[int]]) -> None:
+        """Remember what :meth:`observations` gives for ``indicator_ids`` and each of
+        ``year_sets`` (the same frame: rows, order, index and types), read from the store
+        for those years only, when the session holds none of the indicators yet: a command
+        asking one question reads the years it needs instead of every year (later questions
+        of other years read theirs). An empty read is left to :meth:`observations` (its text
+        columns come typed as DuckDB gives them)."""
+        cache = self._cache
+        keys = [("observations", tuple(indicator_ids), tuple(years)) for years in year_sets]
+        wanted = list(dict.fromkeys(indicator_ids))
+        if any(i in cache.observations for i in wanted) or all(k in cache.frames for k in keys):
+            return
+        union = sorted({int(y) for years in year_sets for y in years})
+        fresh = canonicalize(self.store.observations(wanted, union), self._mapping)
+        if fresh.empty:
+            return
+        slices = _by_indicator(fresh)
+        parts = [slices.get(i, fresh.iloc[:0]) for i in wanted]
+        for key, years in zip(keys, year_sets, strict=True):
+            chosen = sorted({int(y) for y in years})
+            frame = pd.concat([_of_years(part, chosen) for part in parts], ignore_index=True)
+            cache.frames.fill(key, _given(frame))
+
+    def _observations_of_years(self, indicator_ids: Sequence[str], years: Sequence[int]) -> pd.DataFrame:
+        """What :meth:`observations` gives for ``indicator_ids`` and ``years`` (the same rows in
+        the same order), read from the store for those years only when the session does not
+        hold the indicators already: a first call for one year reads a third of the rows."""
+        wanted = list(dict.fromkeys(indicator_ids))
+        if all(i in self._cache.observations for i in wanted):
+            return self.observations(wanted, years)
+        fresh = canonicalize(self.store.observations(wanted, years), self._mapping)
+        slices = _by_indicator(fresh)
+        frames = [slices.get(i, fresh.iloc[:0]) for i in wanted]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def _membership(
         self, group: GroupDef, years: Iterable[int], subjects: Sequence[str]
@@ -615,12 +695,11 @@ class Session:
         observations: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Profile rows for every subject, indicator and year in ``years``."""
-        needed = sorted({y - k for y in years for k in range(PROFILE_YEARS)})
+        needed, stat_years = _profile_years(years)
         ids = [i.id for i in indicators]
         weight_ids = sorted({i.weight for i in indicators if i.weight})
         obs = observations if observations is not None else self.observations(ids + weight_ids, needed)
         values = obs[obs["indicator_id"].isin(ids)]
-        stat_years = sorted({y - k for y in years for k in (0, 1)})
         _, subject_keys = self._membership(group, [], subjects)
         if observations is not None:
             weights = self._with_year_border_weights(
@@ -727,6 +806,8 @@ class Session:
         sector_id, profile_id, indicators = self._sector_indicators(sector, profile)
         chosen = self.group(group).definition
         year = self.resolve_year(indicators, year, self.catalog.sectors[sector_id].name_nb.lower())
+        weight_ids = sorted({i.weight for i in indicators if i.weight})
+        self._read_years_first([i.id for i in indicators] + weight_ids, _profile_years([year]))
         table = self._profiles(indicators, [region.code], [year], chosen).drop(columns="year")
         table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
         table.attrs.update(
@@ -769,7 +850,10 @@ class Session:
         indicators = [i for s in sector_ids for i in self.catalog.indicators_of(s)]
         for year in wanted:
             self.resolve_year(indicators, year)
-        table = self._profiles(indicators, codes, wanted, chosen)
+        needed = sorted({y - k for y in wanted for k in range(PROFILE_YEARS)})
+        weight_ids = sorted({i.weight for i in indicators if i.weight})
+        observations = self._observations_of_years([i.id for i in indicators] + weight_ids, needed)
+        table = self._profiles(indicators, codes, wanted, chosen, observations)
         placement = pd.DataFrame(
             [(i.id, i.sector, p) for i in indicators for p in i.profiles],
             columns=["indicator_id", "sector", "profile"],
@@ -850,6 +934,8 @@ class Session:
         """Load a statbank CSV/XLSX or JSON-stat file as one release (all rows or none);
         years outside the catalog's span only with ``allow_years``. SSB's aggregates in the
         file are kept apart (:meth:`ssb_aggregates`); what cannot be placed is in the result."""
+        from kostra.importing import ImportResult, prepare_import
+
         prepared = prepare_import(
             Path(path),
             self.catalog,
@@ -884,6 +970,8 @@ class Session:
     def derive_formulas(self, years: Sequence[int]) -> int:
         """Compute the catalog's formula figures whose inputs are all real for ``years`` and
         store the new or changed ones (:func:`kostra.deriving.derive`); how many."""
+        from kostra.deriving import derive
+
         result = derive(
             self._for_writing(), self.catalog, years, lambda g, y: self.members(g, y), self._mapping
         )
@@ -926,7 +1014,12 @@ class Session:
         table; with ``regions``, first refresh municipalities and the KOSTRA groups of the
         years asked from KLASS. A KLASS failure keeps the stored regions and groups and is
         a warning in the report: it never stops the tables from being fetched."""
-        from kostra.errors import SourceError  # local: api.py's imports are edited elsewhere
+        import httpx
+
+        from kostra.errors import SourceError
+        from kostra.fetching import ChunkCache, FetchRequest, fetch_tables
+        from kostra.sources.klass import KlassClient
+        from kostra.sources.pxweb import PxWebClient
 
         self.check_fetch(years, sectors, municipalities)
         self._for_writing()
@@ -979,6 +1072,8 @@ class Session:
 
     def fetch_tables(self, sectors: Sequence[str] | None = None) -> list[str]:
         """The statbank tables a fetch for ``sectors`` reads."""
+        from kostra.fetching import tables_to_fetch
+
         wanted = [self.catalog.sector(s).id for s in sectors] if sectors else None
         return list(tables_to_fetch(self.catalog, wanted))
 
@@ -993,6 +1088,9 @@ class Session:
         ``years`` (default: every year since 2015) with those KLASS gives for 1 January of
         each; other years keep the memberships stored before. A year KLASS has no grouping
         for is a line added to ``warnings``."""
+        from kostra.fetching import FIRST_YEAR
+        from kostra.sources.klass import regions_from_klass
+
         today = today or date.today()
         tables = regions_from_klass(klass, today, first_year=FIRST_YEAR, group_years=years)
         if warnings is not None:
@@ -1079,6 +1177,15 @@ class Session:
         return explain_rank(self, municipality, sector, year)
 
     @_one_state
+    def explain_ranks(
+        self, municipality: str, sectors: Sequence[str], year: int | None = None
+    ) -> list[dict[str, object]]:
+        """:meth:`explain_rank` for each of ``sectors`` at once."""
+        from kostra.comparisons import explain_ranks
+
+        return explain_ranks(self, municipality, sectors, year)
+
+    @_one_state
     def dea(self, sector: str, year: int | None = None) -> pd.DataFrame:
         """DEA efficiency (input-oriented, variable returns to scale) for all municipalities:
         input = need-adjusted gross expenditure per inhabitant, outputs = the sector's
@@ -1106,11 +1213,20 @@ class Session:
             table = diffs.fill(
                 key, lambda: compute_release_diff(self.store.release_values(year), old_release, new_release)
             )
-        names = {i.id: i.name_nb for i in self.catalog.indicators.values()}
-        regions = self.regions.set_index("code")["name"]
-        return table.assign(
-            indicator=table["indicator_id"].map(names), region=table["region_code"].map(regions)
-        )
+        return self._named_diff(key, table).copy()  # the caller's to change
+
+    def _named_diff(self, key: tuple[int, int | None, int | None], table: pd.DataFrame) -> pd.DataFrame:
+        """:meth:`diff` with names, kept for the session for reading only: every chapter of a
+        report, and every report of a batch, asks for the same year's."""
+
+        def named() -> pd.DataFrame:
+            names = {i.id: i.name_nb for i in self.catalog.indicators.values()}
+            regions = self.regions.set_index("code")["name"]
+            return table.assign(
+                indicator=table["indicator_id"].map(names), region=table["region_code"].map(regions)
+            )
+
+        return cast(pd.DataFrame, self._cache.frames.fill(("named_diff", *key), named))
 
     # -- SSB's own aggregates -------------------------------------------------------
     @_one_state

@@ -9,6 +9,8 @@ offers them as methods) and runs the pure methods in :mod:`kostra.analysis`:
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
@@ -22,7 +24,7 @@ from kostra.errors import ConfigError, InputError, ParameterError, YearNotAvaila
 if TYPE_CHECKING:
     from kostra.api import Session
 
-__all__ = ["dea", "explain_rank", "rank", "ranked_sector", "similar"]
+__all__ = ["dea", "explain_rank", "explain_ranks", "rank", "ranked_sector", "similar"]
 
 
 def rank(
@@ -30,6 +32,16 @@ def rank(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Kommunebarometer-style ranking of all municipalities (KOSTRA.md method 6):
     (key figures with scores and contributions, sector and total scores with ranks)."""
+    figures_frame, sectors = _ranked(session, year, rule)
+    return figures_frame.copy(), sectors.copy()  # the caller's to change
+
+
+def _ranked(
+    session: Session, year: int | None, rule: Literal["average", "percentile"] = "average"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`rank` as the session keeps it (not to be changed): named once per session and
+    year, since a report asks for each sector's placement this year and last, and a batch
+    of reports asks again for every municipality."""
     ranking = session.catalog.ranking
     if ranking is None:
         raise ConfigError("katalogen har ingen rangering (ranking.yaml mangler)")
@@ -39,6 +51,23 @@ def rank(
     }
     ids = sorted({f.indicator for fs in figures.values() for f in fs})
     when = session.resolve_year([session.catalog.indicators[i] for i in ids], year, "rangeringen")
+    return cast(
+        tuple[pd.DataFrame, pd.DataFrame],
+        session.cached.fill(
+            ("rank_named", when, rule), lambda: _named_ranking(session, ids, figures, when, rule)
+        ),
+    )
+
+
+def _named_ranking(
+    session: Session,
+    ids: list[str],
+    figures: dict[str, list[KeyFigure]],
+    when: int,
+    rule: Literal["average", "percentile"],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ranking = session.catalog.ranking
+    assert ranking is not None
     key = ("rank", when, rule)
 
     def compute() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -85,32 +114,61 @@ def explain_rank(
 ) -> dict[str, object]:
     """One municipality's placement in a sector: each key figure's value, score and
     contribution, and the change in rank since last year."""
+    return explain_ranks(session, municipality, [sector], year)[0]
+
+
+def explain_ranks(
+    session: Session, municipality: str, sectors: Sequence[str], year: int | None = None
+) -> list[dict[str, object]]:
+    """:func:`explain_rank` for each of ``sectors``, from one look at the ranking (a report
+    shows every sector's placement)."""
     region = require_municipality(session.region(municipality), "rangeringen")
-    sector_id = ranked_sector(session, sector)
-    figures, sectors = rank(session, year)
-    when = int(sectors["year"].iloc[0])
-    mine = sectors[(sectors["region_code"] == region.code) & (sectors["sector"] == sector_id)]
+    sector_ids = [ranked_sector(session, s) for s in sectors]
+    figures, ranked = rank(session, year)
+    when = int(ranked["year"].iloc[0])
     try:
         _, before = rank(session, when - 1)
     except YearNotAvailable:  # the first year with figures has no previous rank
-        before = sectors.iloc[:0]
-    earlier = before[(before["region_code"] == region.code) & (before["sector"] == sector_id)]
-    detail = figures[
-        (figures["region_code"] == region.code) & ((figures["sector"] == sector_id) | (sector_id == "totalt"))
-    ]
-    place = mine["rank"].iloc[0] if len(mine) else None
-    previous = earlier["rank"].iloc[0] if len(earlier) else None
+        before = ranked.iloc[:0]
+    # The region's rows first: the same rows, in the same order, as filtering by both at once.
+    own = ranked[ranked["region_code"] == region.code]
+    own_before = before[before["region_code"] == region.code]
+    own_figures = figures[figures["region_code"] == region.code]
+    counts = _counted(ranked)
+    found = []
+    for sector_id in sector_ids:
+        mine = own[own["sector"] == sector_id]
+        earlier = own_before[own_before["sector"] == sector_id]
+        detail = own_figures[(own_figures["sector"] == sector_id) | (sector_id == "totalt")]
+        place = mine["rank"].iloc[0] if len(mine) else None
+        previous = earlier["rank"].iloc[0] if len(earlier) else None
+        found.append(
+            {
+                "municipality": region.short_name,
+                "sector": sector_id,
+                "sector_name": "Totalt"
+                if sector_id == "totalt"
+                else session.catalog.sectors[sector_id].name_nb,
+                "demodata": bool(ranked.attrs.get("demodata", False)),
+                "year": when,
+                "score": float(mine["score"].iloc[0]) if len(mine) else float("nan"),
+                "rank": None if place is None or pd.isna(place) else int(place),
+                "previous_rank": None if previous is None or pd.isna(previous) else int(previous),
+                "of": counts.get(sector_id, 0),
+                "figures": detail.sort_values("contribution", ascending=False),
+            }
+        )
+    return found
+
+
+def _counted(ranked: pd.DataFrame) -> dict[str, int]:
+    """The number of ranked municipalities per sector: one count over the frame, where a
+    filter per sector cost a report more than the rest of its explanation."""
+    if ranked["ranked"].dtype == np.dtype(bool):
+        return dict(Counter(ranked.loc[ranked["ranked"].to_numpy(), "sector"].tolist()))
     return {
-        "municipality": region.short_name,
-        "sector": sector_id,
-        "sector_name": "Totalt" if sector_id == "totalt" else session.catalog.sectors[sector_id].name_nb,
-        "demodata": bool(sectors.attrs.get("demodata", False)),
-        "year": when,
-        "score": float(mine["score"].iloc[0]) if len(mine) else float("nan"),
-        "rank": None if place is None or pd.isna(place) else int(place),
-        "previous_rank": None if previous is None or pd.isna(previous) else int(previous),
-        "of": int(sectors[(sectors["sector"] == sector_id) & sectors["ranked"]].shape[0]),
-        "figures": detail.sort_values("contribution", ascending=False),
+        str(s): int(ranked[(ranked["sector"] == s) & ranked["ranked"]].shape[0])
+        for s in dict.fromkeys(ranked["sector"].tolist())
     }
 
 

@@ -7,18 +7,27 @@ their key sets meet.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _NB_PLAIN = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
 _NB_DOUBLE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+# The ASCII characters str.isalnum() refuses: most names are ASCII once æ, ø and å are
+# spelt out, and a regular expression folds those far faster than a loop over characters
+# (finding a municipality by name folds every name in the country).
+_ASCII_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # nothing to decompose
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _squash(text: str) -> str:
+    if text.isascii():
+        return " ".join(_ASCII_NOT_ALNUM.sub(" ", text).split())
     kept = [ch if ch.isalnum() else " " for ch in text]
     return " ".join("".join(kept).split())
 

@@ -9,6 +9,7 @@ data-quality flags, and the commentary. Nothing here formats output.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from kostra.analysis.mergers import (
     BACK_COLUMNS,
     GAP_COLUMNS,
     BackSeries,
+    Merger,
     back_series,
     combinations,
     figures_needed,
@@ -112,6 +114,32 @@ class SectorAnalysis:
         }
 
 
+try:  # pandas' own boxing of a cell, as to_dict("records") boxes it (not public API: guarded)
+    from pandas.core.dtypes.cast import maybe_box_native as _box
+except ImportError:  # pragma: no cover - a pandas without it: records() is to_dict("records")
+    _box = None
+
+
+def records(frame: pd.DataFrame) -> list[dict[Any, Any]]:
+    """``frame.to_dict("records")``, the same values of the same types, several times faster:
+    pandas 3 builds each row there through ``iloc``. Plain numpy columns become lists at
+    once (``tolist`` gives the Python values iterating gives); object and extension columns
+    are iterated and boxed as pandas boxes them. tests/test_sector_analysis.py compares both
+    on every frame of many analyses."""
+    if not frame.columns.is_unique or _box is None:
+        return cast(list[dict[Any, Any]], frame.to_dict("records"))
+    if not len(frame.columns):
+        return [{} for _ in range(len(frame))]
+    names = frame.columns.tolist()
+    columns = []
+    for _, column in frame.items():
+        if isinstance(column.dtype, np.dtype) and column.dtype != np.dtype(object):
+            columns.append(column.tolist())
+        else:
+            columns.append([_box(v) for v in column])
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         value = value.item()
@@ -160,10 +188,10 @@ def analyse_sector(
         session, subject, peer_regions, chosen, indicators, years, sector_def, factors, need_adjusted, back
     )
     flags = _flags(session, subject, peer_regions, chosen, words, profile, series, indicators, years, back)
-    peer_values = session.observations([i.id for i in indicators], [year])
-    peer_lookup = _lookup(peer_values[peer_values["region_code"].isin([p.code for p in peer_regions])])
+    peer_values = session.observations_for([i.id for i in indicators], [year], [p.code for p in peer_regions])
+    peer_lookup = _lookup(peer_values)
     comments = {}
-    for row in profile.to_dict("records"):
+    for row in records(profile):
         indicator_id = str(row["indicator_id"])
         own_peers = [
             (p.short_name, peer_lookup.get((indicator_id, p.code), float("nan"))) for p in peer_regions
@@ -259,23 +287,119 @@ def _profile(
     stats = session.group_stats(indicators, stat_years, group, [subject.code])
     ids = tuple(i.id for i in indicators)
     values = session.observations(list(ids), range(year - PROFILE_YEARS + 1, year + 1))
-    keys = pd.DataFrame(
-        {"region_code": [subject.code], "group_key": [subject.code if group.exclude_self else "group"]}
-    )
-    table = compute_profile(indicators, values, stats, keys, [year]).drop(columns="year")
-    table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
-    names = session.regions.set_index("code")["name"]
-    table["highest_region_name"] = table["highest_region"].map(names)
-    table["lowest_region_name"] = table["lowest_region"].map(names)
-    placement = {i.id: i.profiles[0] for i in indicators if i.profiles}
-    table["profile"] = table["indicator_id"].map(placement)
-    order = {p.id: n for n, p in enumerate(sector.profiles)}
-    table = table.sort_values("profile", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    table = None
+    if not group.exclude_self:
+        # The group's statistics are the same for every municipality: once a session asks
+        # for a second one (a batch), the rows of all are made at once and then taken.
+        key = ("profile_rows", sector.id, ids, tuple(stat_years), group.id)
+        asked = cast(set[str], session.cached.fill(("profile_subjects", *key), set))
+        asked.add(subject.code)
+        if len(asked) > 1:
+            every = cast(
+                _EveryProfile,
+                session.cached.fill(
+                    key, lambda: _every_profile(session, sector, year, indicators, stats, values)
+                ),
+            )
+            table = every.rows_of(subject.code)
+    if table is None:
+        table = _profile_rows(
+            session, sector, year, indicators, stats, values, [subject.code], group.exclude_self
+        )
     members = session.members(chosen.id, year, subject.code)
     latest = values[values["year"] == year]
     memo = ("member_values", ids, year, tuple(sorted(members)))
     known = cast(dict[str, np.ndarray], session.cached.fill(memo, lambda: member_values(latest, members)))
     ranks = compute_ranks(latest, members, subject.code, known)
+    return _with_ranks(table, ranks)
+
+
+def _profile_rows(
+    session: Session,
+    sector: Sector,
+    year: int,
+    indicators: list[Indicator],
+    stats: pd.DataFrame,
+    values: pd.DataFrame,
+    codes: list[str],
+    exclude_self: bool,
+) -> pd.DataFrame:
+    """The profile rows of ``codes`` (each one's indicators sorted by profile), without ranks."""
+    keys = pd.DataFrame(
+        {"region_code": codes, "group_key": codes if exclude_self else ["group"] * len(codes)}
+    )
+    table = compute_profile(indicators, values, stats, keys, [year]).drop(columns="year")
+    table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
+    # Made once per session (every chapter of every report asks); only read.
+    names = cast(
+        pd.Series,
+        session.cached.fill(("region_name_by_code",), lambda: session.regions.set_index("code")["name"]),
+    )
+    table["highest_region_name"] = table["highest_region"].map(names)
+    table["lowest_region_name"] = table["lowest_region"].map(names)
+    placement = {i.id: i.profiles[0] for i in indicators if i.profiles}
+    table["profile"] = table["indicator_id"].map(placement)
+    order = {p.id: n for n, p in enumerate(sector.profiles)}
+    rank = table["profile"].map(order)
+    if len(codes) == 1:
+        return table.sort_values("profile", key=lambda s: rank, kind="stable").reset_index(drop=True)
+    # one subject after the other, as the rows came; within each, by profile (stable)
+    subject = pd.Series(np.repeat(np.arange(len(codes)), len(indicators)), index=table.index)
+    by = pd.DataFrame({"subject": subject, "rank": rank})
+    return table.loc[by.sort_values(["subject", "rank"], kind="stable").index].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _EveryProfile:
+    """The profile rows of every municipality for one sector, year and group (kept for a
+    session, only read); ``rows_of`` takes one municipality's, as :func:`_profile_rows`
+    would make them for it alone (tests/analysis/test_fast_rows.py compares both)."""
+
+    table: pd.DataFrame
+    start: dict[str, int]
+    size: int
+
+    def rows_of(self, code: str) -> pd.DataFrame | None:
+        if code not in self.start:
+            return None
+        first = self.start[code]
+        return self.table.iloc[first : first + self.size].reset_index(drop=True)
+
+
+def _every_profile(
+    session: Session,
+    sector: Sector,
+    year: int,
+    indicators: list[Indicator],
+    stats: pd.DataFrame,
+    values: pd.DataFrame,
+) -> _EveryProfile:
+    codes = [str(c) for c in dict.fromkeys(values["region_code"].tolist())]
+    table = _profile_rows(session, sector, year, indicators, stats, values, codes, False)
+    return _EveryProfile(table, {c: n * len(indicators) for n, c in enumerate(codes)}, len(indicators))
+
+
+def _with_ranks(table: pd.DataFrame, ranks: pd.DataFrame) -> pd.DataFrame:
+    """``table.merge(ranks, on="indicator_id", how="left")``: in the usual case, where every
+    indicator has its rank, as columns looked up, which is several times faster (the same
+    frame: tests/analysis/test_fast_rows.py compares both)."""
+    ids = ranks["indicator_id"]
+    added = [c for c in ranks.columns if c != "indicator_id"]
+    if len(table) and ids.is_unique and not set(added) & set(table.columns):
+        at = pd.Index(ids).get_indexer(table["indicator_id"])
+        plain = all(isinstance(ranks[c].dtype, np.dtype) for c in added)
+        if plain and bool((at >= 0).all()):  # numpy columns: taken at once (as map takes them)
+            taken = {c: ranks[c].to_numpy()[at] for c in added}
+            return table.reset_index(drop=True).assign(**taken)
+    if (
+        len(table)
+        and ids.is_unique
+        and not set(added) & set(table.columns)
+        and bool(table["indicator_id"].isin(ids).all())
+    ):
+        by_id = ranks.set_index("indicator_id")
+        looked_up = {c: table["indicator_id"].map(by_id[c]) for c in added}
+        return table.reset_index(drop=True).assign(**{c: v.to_numpy() for c, v in looked_up.items()})
     return table.merge(ranks, on="indicator_id", how="left")
 
 
@@ -283,7 +407,20 @@ def _group_average_series(
     session: Session, chosen: GroupChoice, subject: Region, indicators: list[Indicator], years: list[int]
 ) -> pd.DataFrame:
     stats = session.group_stats(indicators, years, chosen.definition, [subject.code])
-    return stats.loc[:, ["indicator_id", "year", "average"]].rename(columns={"average": "value"})
+    # The same for every municipality of a group that does not leave it out; only read.
+    per_subject = subject.code if chosen.definition.exclude_self else None
+    key = ("group_average_series", tuple(i.id for i in indicators), tuple(years), chosen.id, per_subject)
+    return cast(
+        pd.DataFrame,
+        session.cached.fill(
+            key,
+            lambda: (
+                stats.loc[:, ["indicator_id", "year", "average"]]
+                .rename(columns={"average": "value"})
+                .assign(series=chosen.name)
+            ),
+        ),
+    )
 
 
 def _back_series(
@@ -292,15 +429,34 @@ def _back_series(
     """The years before a merger of the subject and the peers, computed from the parts
     (:mod:`kostra.analysis.mergers`); figures are read only when there is a merger to fill."""
     codes = [r.code for r in regions]
-    mergers = mergers_of(session.succession, codes, years[0], session.regions)
+    # One region at a time, each kept for the session: every chapter of a report, and every
+    # report of a batch, asks again for the same peers (the same answer as asking for all).
+    mergers = [
+        merger
+        for code in dict.fromkeys(codes)
+        for merger in cast(
+            list[Merger],
+            session.cached.fill(
+                ("mergers_of", code, years[0]),
+                functools.partial(mergers_of, session.succession, [code], years[0], session.regions),
+            ),
+        )
+    ]
     if all(m.split for m in mergers):
-        empty = {c: pd.Series(dtype=object) for c in BACK_COLUMNS}
-        gaps = {c: pd.Series(dtype=object) for c in GAP_COLUMNS}
-        return BackSeries(pd.DataFrame(empty), pd.DataFrame(gaps), tuple(mergers))
+        return BackSeries(*_no_back_series(), tuple(mergers))
     rules = combinations(session.catalog.indicators.values())
     ids = [i.id for i in indicators]
     obs = session.observations(figures_needed(rules, ids), years)
     return back_series(obs, session.succession, rules, codes, years, ids, session.regions)
+
+
+@functools.cache
+def _no_back_series() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Empty ``values`` and ``gaps`` of a :class:`BackSeries`, made once: most analyses have
+    no merger to fill, and these are only read (filtered), never changed."""
+    empty = {c: pd.Series(dtype=object) for c in BACK_COLUMNS}
+    gaps = {c: pd.Series(dtype=object) for c in GAP_COLUMNS}
+    return pd.DataFrame(empty), pd.DataFrame(gaps)
 
 
 def _series(
@@ -317,19 +473,29 @@ def _series(
 ) -> pd.DataFrame:
     """The subject's, the peers' and the group's series; ``back_series`` marks the years
     before a merger computed from the parts (they replace what the store had there)."""
-    obs = session.observations([i.id for i in indicators], years)
     names = {subject.code: subject.short_name, **{p.code: p.short_name for p in peers}}
     keys = ["indicator_id", "region_code", "year"]
-    own = obs[obs["region_code"].isin(names)].loc[:, [*keys, "value"]]
-    computed = back.values[back.values["region_code"].isin(names)].loc[:, [*keys, "value"]]
+    own = session.observations_for([i.id for i in indicators], years, names).loc[:, [*keys, "value"]]
+    computed = back.values
+    if len(computed):  # most analyses have no merger to fill (and the filter costs)
+        computed = computed[computed["region_code"].isin(names)].loc[:, [*keys, "value"]]
     if len(computed):
         replaced = pd.MultiIndex.from_frame(own[keys]).isin(pd.MultiIndex.from_frame(computed[keys]))
         own = pd.concat([own[~replaced], computed.astype({"year": int, "value": float})], ignore_index=True)
     own = own.assign(series=own["region_code"].map(names))
-    group = _group_average_series(session, chosen, subject, indicators, years).assign(series=chosen.name)
+    group = _group_average_series(session, chosen, subject, indicators, years)
     values = pd.concat([own.loc[:, ["indicator_id", "series", "year", "value"]], group], ignore_index=True)
     need = _need_series(session, sector, subject, peers, chosen, years) if need_adjusted else None
     series = compute_series(values, {i.id: i.unit for i in indicators}, factors, need)
+    return _mark_back_series(series, computed, names)
+
+
+def _mark_back_series(series: pd.DataFrame, computed: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``series`` with ``back_series``: whether its row was computed from a merger's parts."""
+    if not len(computed):
+        # Most analyses have none: the merge below would mark nothing, at a tenth of the
+        # analysis' time (tests/analysis/test_fast_rows.py compares both ways).
+        return series.assign(back_series=False)
     marked = computed.assign(series=computed["region_code"].map(names), back_series=True)
     series = series.merge(
         marked.loc[:, ["indicator_id", "series", "year", "back_series"]],
@@ -383,10 +549,7 @@ def _flags(
     flags: list[Flag] = []
     flags += flag_jumps(series, subject.short_name, labels)
     names = {r.code: r.short_name for r in (subject, *peers)}
-    regions = session.regions
-    part_names = {
-        str(c): str(n).split(" - ")[0] for c, n in zip(regions["code"], regions["name"], strict=True)
-    }
+    part_names = cast(dict[str, str], session.cached.fill(("part_names",), lambda: _part_names(session)))
     flags += flag_mergers(back.mergers, names, part_names, back.values, back.gaps)
     diff = session.diff(year)
     diff = diff[diff["indicator_id"].isin(labels)]
@@ -395,6 +558,12 @@ def _flags(
     flags += flag_unweighted_members(profile, chosen.name, year)
     flags += flag_extremes(profile, subject.code, subject.short_name, words.within, year)
     return flags
+
+
+def _part_names(session: Session) -> dict[str, str]:
+    """Every region's name without its Sami or Kven form ("Hamarøy - Hábmer" -> "Hamarøy")."""
+    regions = session.regions
+    return {str(c): str(n).split(" - ")[0] for c, n in zip(regions["code"], regions["name"], strict=True)}
 
 
 def _economics(
@@ -433,7 +602,16 @@ def _economics(
     net = by_region(economics.net_expenditure, year)
     depreciation = by_region(economics.depreciation, year) if economics.depreciation else None
     need = by_region(economics.need_index, year)
-    analysis.resource_use = compute_resource_use(net, need, members, depreciation)
+    # The same for every municipality of a group that does not leave it out (a batch asks
+    # once per sector); each analysis gets its own copy to keep.
+    use = cast(
+        pd.DataFrame,
+        session.cached.fill(
+            ("resource_use", analysis.sector.id, tuple(ids), year, members),
+            lambda: compute_resource_use(net, need, members, depreciation),
+        ),
+    )
+    analysis.resource_use = use.copy()
     own = analysis.resource_use[analysis.resource_use["region_code"] == subject.code]
     # The indicator is kostra's own, computed from the same basis as the need-adjusted
     # spending below, so the two sentences cannot disagree; the bundled basis is solved so

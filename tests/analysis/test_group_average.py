@@ -227,20 +227,21 @@ def test_two_groups_whole_frame_by_hand() -> None:
     stats = _stats_of(values, weights, membership)
     expected = _expected(
         [
+            # Rows in the order each (group, indicator, year) first appears in the values, C's
+            # cost first (each value row tagged with its groups in the membership's order).
+            # g2 2024 cost: (300*3 + 500*1) / (3 + 1) = 1400 / 4 = 350
+            # (3 members, 2 with data)
+            ("g2", "cost", 2024, 350.0, 500.0, 300.0, "C", "B", 3, 2, 0, False),
             # g1 2024 cost: (100*1 + 300*3) / (1 + 3) = 1000 / 4 = 250
             ("g1", "cost", 2024, 250.0, 300.0, 100.0, "B", "A", 2, 2, 0, False),
             # g1 2024 ratio: (1 + 3) / 2 = 2
             ("g1", "ratio", 2024, 2.0, 3.0, 1.0, "B", "A", 2, 2, 0, False),
-            # g2 2024 cost: (300*3 + 500*1) / (3 + 1) = 1400 / 4 = 350
-            # (3 members, 2 with data)
-            ("g2", "cost", 2024, 350.0, 500.0, 300.0, "C", "B", 3, 2, 0, False),
             # g2 2024 ratio: (3 + 8) / 2 = 5.5
             ("g2", "ratio", 2024, 5.5, 8.0, 3.0, "C", "B", 3, 2, 0, False),
             # g1 2023 ratio: A alone, 2
             ("g1", "ratio", 2023, 2.0, 2.0, 2.0, "A", "A", 1, 1, 0, False),
         ]
     )
-    # Rows in the order of the membership (each member's figures in the values' order).
     pd.testing.assert_frame_equal(stats, expected)
 
 
@@ -421,3 +422,25 @@ def test_no_value_no_ranks() -> None:
     ranks = compute_ranks(RANK_VALUES, RANK_MEMBERS, "Q")
     assert list(ranks.columns) == ["indicator_id", "rank", "ranked"]
     assert ranks.empty
+
+
+def test_several_groups_break_ties_by_the_values_order_whatever_the_membership_order() -> None:
+    # Highest 5 is shared by C and A, lowest 2 by B and D, in two groups that hold all four.
+    # The membership comes from a frozenset, whose order changes with the hash seed between
+    # processes; the values' order (C before A, B before D) must decide, as with one group.
+    values = _frame(
+        [
+            ("ratio", "C", 2024, 5.0),
+            ("ratio", "B", 2024, 2.0),
+            ("ratio", "A", 2024, 5.0),
+            ("ratio", "D", 2024, 2.0),
+        ]
+    )
+    found = set()
+    for order in (["A", "B", "C", "D"], ["D", "C", "B", "A"], ["B", "D", "A", "C"]):
+        membership = pd.DataFrame(
+            {"group_key": ["g1"] * 4 + ["g2"] * 4, "year": [2024] * 8, "region_code": order * 2}
+        )
+        stats = _stats_of(values, _frame([]), membership)
+        found.add(tuple(stats[["group_key", "highest_region", "lowest_region"]].itertuples(index=False)))
+    assert found == {(("g1", "C", "B"), ("g2", "C", "B"))}

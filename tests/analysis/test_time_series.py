@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,7 +12,7 @@ from kostra.analysis.quality import (
     flag_revisions,
     flag_thin_groups,
 )
-from kostra.analysis.time_series import compute_series, is_share
+from kostra.analysis.time_series import _by_arrays, _by_frames, compute_series, is_share
 
 
 def _values(rows: list[tuple[str, int, float]]) -> pd.DataFrame:
@@ -147,3 +148,53 @@ def test_need_adjustment_without_a_usable_need_index_leaves_no_value() -> None:
     assert out["value"].tolist()[0] == pytest.approx(125.0)  # 100 / 0.8 = 125
     assert out["value"].isna().tolist() == [False, True, True]
     assert out["adjusted"].all()
+
+
+def _made_up(seed: int) -> tuple[pd.DataFrame, dict[str, str], dict[int, float] | None, pd.DataFrame | None]:
+    """Rows in random order of random series, with gaps, repeats, zeros, NaN and
+    indicators without a unit; random fixed-price factors and need indices."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 60))
+    ids = ["kr", "andel", "antall", "ukjent"]
+    series = ["Bergen", "Asker", "Gruppe", "Æ", "a"]
+    value = rng.choice([0.0, np.nan, 1.5, -2.0, 100.0, 37.25], size=n)
+    value = np.where(rng.random(n) < 0.5, rng.normal(100, 40, n), value)
+    values = pd.DataFrame(
+        {
+            "indicator_id": rng.choice(ids, size=n),
+            "series": rng.choice(series, size=n),
+            "year": rng.integers(2015, 2025, size=n).astype(np.int64),
+            "value": value,
+        }
+    )
+    units = {"kr": "kroner", "andel": "prosent", "antall": "antall"}
+    factors = {y: float(rng.uniform(0.8, 1.2)) for y in range(2015, 2025) if rng.random() < 0.8}
+    cells = [(s, y) for s in series for y in range(2015, 2025) if rng.random() < 0.7]
+    need = pd.DataFrame(
+        {
+            "series": [s for s, _ in cells],
+            "year": [y for _, y in cells],
+            "need_index": rng.choice([0.0, -1.0, np.nan, 0.9, 1.1, 1.37], size=len(cells)),
+        }
+    )
+    return values, units, (factors if seed % 2 else None), (need if seed % 3 else None)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_the_array_way_gives_the_frame_the_pandas_way_gives(seed: int) -> None:
+    values, units, factors, need = _made_up(seed)
+    for frame, unit in ((values, units), (values.drop(columns="indicator_id"), "kroner")):
+        keys = ["indicator_id", "series"] if "indicator_id" in frame else ["series"]
+        fast = _by_arrays(frame, keys, unit, factors, need)
+        assert fast is not None
+        pd.testing.assert_frame_equal(fast, _by_frames(frame, keys, unit, factors, need), check_exact=True)
+
+
+def test_unusual_input_is_left_to_pandas() -> None:
+    values = _values([("B", 2023, 1.0), ("B", 2024, 2.0)])
+    repeated = pd.DataFrame({"series": ["B", "B"], "year": [2024, 2024], "need_index": [1.0, 2.0]})
+    assert _by_arrays(values, ["series"], "kroner", None, repeated) is None
+    assert _by_arrays(values.astype({"value": "Float64"}), ["series"], "kroner", None, None) is None
+    assert _by_arrays(values.astype({"year": float}), ["series"], "kroner", None, None) is None
+    missing = values.assign(series=["B", None])
+    assert _by_arrays(missing, ["series"], "kroner", None, None) is None

@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,18 +18,56 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
+from kostra.errors import KostraError
 from kostra.formatting import NBSP, format_nb
-from kostra.outputs.report import build_report, write_report
+from kostra.outputs.report import build_report, pdf, write_report
+from kostra.outputs.report.html import render_html
+from kostra.outputs.report.pdf import PdfJob, _typeset_here, render_pdf, start_typesetting
 
 SECTORS = ["pleie-og-omsorg", "grunnskole"]
 PROFILES = {"alle": "alle", "0-66": "0-66", "67+": "67+", "TTU": "ttu"}
 
 
 @pytest.fixture(scope="module")
-def files(session, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    report = build_report(session, "Bærum", 2024, "asss", ("Asker",), SECTORS)
+def report(session):  # type: ignore[no-untyped-def]
+    return build_report(session, "Bærum", 2024, "asss", ("Asker",), SECTORS)
+
+
+@pytest.fixture(scope="module")
+def files(report, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+    # Several formats, the typesetting process started (as the report command starts it): the
+    # PDF is typeset there while the others are written.
+    start_typesetting()
     paths = write_report(report, ["html", "pdf", "docx", "xlsx"], tmp_path_factory.mktemp("report"))
     return {p.suffix.lstrip("."): p for p in paths}
+
+
+def test_the_typesetting_process_gives_the_pdf_this_process_gives(report, files) -> None:  # type: ignore[no-untyped-def]
+    """Byte for byte (WeasyPrint's PDF is deterministic), for the report and for small pages
+    with a table of contents, page counters, an SVG image and no text at all."""
+    page = render_html(report, interactive=False)
+    assert files["pdf"].read_bytes() == _typeset_here(page)
+    small = [
+        "<html><body></body></html>",
+        '<html><head><style>@page { @bottom-center { content: counter(page) " av " counter(pages) } }'
+        "a::after { content: target-counter(attr(href), page) } section { break-before: page }</style>"
+        '</head><body><a href="#b">B</a><section id="a">Æ ø å</section>'
+        '<section id="b">b</section></body></html>',
+        '<html><body><img src="data:image/svg+xml;utf8,<svg xmlns=%22http://www.w3.org/2000/svg%22 '
+        'width=%2210%22 height=%2210%22><rect width=%2210%22 height=%2210%22/></svg>"></body></html>',
+    ]
+    for one in small:
+        assert PdfJob(one).result() == _typeset_here(one)
+    start_typesetting()  # started early, as the report command does
+    assert render_pdf(report) == files["pdf"].read_bytes()
+
+
+def test_a_failed_typesetting_process_is_an_error_not_an_empty_pdf(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(pdf.sys, "executable", sys.executable)
+    job = PdfJob("<html>")
+    job._process.kill()  # type: ignore[union-attr]
+    with pytest.raises(KostraError, match="PDF-en kunne ikke settes"):
+        job.result()
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +286,37 @@ def test_ranking_chapter_shows_the_placement_per_sector(session) -> None:  # typ
     assert any(sentence.startswith("Trekker mest ned:") for _, text in chapter.comments for sentence in text)
 
 
+def test_ranking_comments_name_the_first_and_last_figure_with_a_contribution(session) -> None:  # type: ignore[no-untyped-def]
+    # The chapter finds them by position; here by dropping the figures without one, as it did.
+    from kostra.outputs.report.model import _ranking_chapter
+
+    indicators = session.catalog.indicators
+    codes = session.municipalities()
+    compared = 0
+    for code in codes[:: max(1, len(codes) // 12)]:
+        chapter = _ranking_chapter(session, code, 2024, False)
+        shown = [s for s in [*session.catalog.ranking.key_figures] if s in session.catalog.sectors]
+        expected = []
+        for sector_id, placement in zip(shown, session.explain_ranks(code, shown, 2024), strict=True):
+            figures = placement["figures"].dropna(subset=["contribution"])
+            if len(figures):
+                up, down = figures.iloc[0], figures.iloc[-1]
+                expected.append(
+                    (
+                        session.catalog.sectors[sector_id].name_nb,
+                        [
+                            f"Trekker mest opp: {indicators[up.indicator_id].name_nb} "
+                            f"({format_nb(up.score, 1)} poeng).",
+                            f"Trekker mest ned: {indicators[down.indicator_id].name_nb} "
+                            f"({format_nb(down.score, 1)} poeng).",
+                        ],
+                    )
+                )
+        assert chapter is not None and chapter.comments == expected, code
+        compared += len(expected)
+    assert compared > 50
+
+
 def test_the_source_line_names_the_releases_the_report_shows(fresh, tmp_path: Path) -> None:
     from kostra.outputs.report.model import build_report
 
@@ -256,3 +326,17 @@ def test_the_source_line_names_the_releases_the_report_shows(fresh, tmp_path: Pa
     report = build_report(fresh, "Bærum", 2024, "asss", ("Asker",), ["barnehage"])
     assert report.releases[0].startswith(f"utgivelse {shown.release_id} (fil")
     assert not any(r.startswith(f"utgivelse {other.release_id} ") for r in report.releases)
+
+
+def test_a_forked_worker_does_not_take_the_parents_typesetting_process() -> None:
+    import os
+
+    start_typesetting()
+    waiting = pdf._waiting
+    pid = os.fork()
+    if pid == 0:  # the worker: nothing waits for it, and its exit leaves the parent's be
+        os._exit(0 if not pdf.typesetting_started() else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert pdf._waiting is waiting and waiting is not None and waiting.poll() is None
+    assert PdfJob("<html><body>x</body></html>").result().startswith(b"%PDF")

@@ -108,7 +108,10 @@ def _member_rows(values: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame
     codes = membership["region_code"].unique()
     present = values[values["value"].notna() & values["region_code"].isin(codes)]
     if membership["group_key"].nunique() != 1:
-        return membership.merge(present, on=["region_code", "year"], how="inner")
+        # ``present`` on the left: an inner merge keeps the left side's order, so ties for the
+        # highest and lowest are broken as in the one-group path below, not by the order the
+        # membership came in (a frozenset's: it changes with the hash seed between processes).
+        return present.merge(membership, on=["region_code", "year"], how="inner")
     # One group for everybody (the usual case): a set test instead of a merge.
     pairs = pd.MultiIndex.from_arrays([membership["year"], membership["region_code"]])
     mask = pd.MultiIndex.from_arrays([present["year"], present["region_code"]]).isin(pairs)

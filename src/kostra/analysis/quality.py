@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,26 +51,37 @@ def flag_jumps(
 ) -> list[Flag]:
     """series: output of compute_series (with indicator_id); only ``name``'s series is checked."""
     flags = []
-    mine = series[(series["series"] == name) & series["change"].notna()]
-    limits = np.where(mine["change_unit"] == "prosentpoeng", points, percent)
-    for row, limit in zip(
-        mine[mine["change"].abs().to_numpy() > limits].itertuples(),
-        limits[mine["change"].abs().to_numpy() > limits],
+    # On arrays, not by filtering the frame twice: that took most of a chapter's flags.
+    changes = series["change"].to_numpy(dtype=float)
+    mine = np.flatnonzero((series["series"].to_numpy() == name) & ~np.isnan(changes))
+    limits = np.where(series["change_unit"].to_numpy()[mine] == "prosentpoeng", points, percent)
+    over = np.abs(changes[mine]) > limits
+    rows = mine[over]
+    for indicator_id, year, change, unit, limit in zip(
+        *(series[c].to_numpy()[rows].tolist() for c in ("indicator_id", "year", "change", "change_unit")),
+        limits[over],
         strict=True,
     ):
-        direction = "økning" if row.change > 0 else "nedgang"
+        direction = "økning" if change > 0 else "nedgang"
         flags.append(
             Flag(
                 "jump",
-                f"{labels.get(row.indicator_id, row.indicator_id)}: {name} har en {direction} på "
-                f"{format_nb(abs(row.change), 1)} {row.change_unit} fra {int(row.year) - 1} til "
-                f"{int(row.year)}, mer enn {format_nb(limit, 0)} {row.change_unit}; kontroller tallet.",
-                row.indicator_id,
+                f"{labels.get(indicator_id, indicator_id)}: {name} har en {direction} på "
+                f"{format_nb(abs(change), 1)} {unit} fra {int(year) - 1} til "
+                f"{int(year)}, mer enn {format_nb(limit, 0)} {unit}; kontroller tallet.",
+                indicator_id,
                 None,
-                int(row.year),
+                int(year),
             )
         )
     return flags
+
+
+def _columns(frame: pd.DataFrame, *names: str) -> list[list[Any]]:
+    """Columns as lists of Python values, to zip into rows: the values ``itertuples`` gives,
+    without its cost (pandas 3 builds each column through ``iloc``, every column of a wide
+    frame for each call, which was most of a batch report's flags)."""
+    return [frame[name].tolist() for name in names]
 
 
 def _listed(names: list[str]) -> str:
@@ -133,17 +145,20 @@ def flag_revisions(
     diff: pd.DataFrame, code: str, labels: dict[str, str], decimals: dict[str, int]
 ) -> list[Flag]:
     flags = []
-    for row in diff[diff["region_code"] == code].itertuples():
-        places = decimals.get(row.indicator_id, 1)
-        old, new = format_nb(row.old_value, places), format_nb(row.new_value, places)
+    mine = diff[diff["region_code"] == code]
+    for indicator_id, year, old_value, new_value in zip(
+        *_columns(mine, "indicator_id", "year", "old_value", "new_value"), strict=True
+    ):
+        places = decimals.get(indicator_id, 1)
+        old, new = format_nb(old_value, places), format_nb(new_value, places)
         flags.append(
             Flag(
                 "revised",
-                f"{labels.get(row.indicator_id, row.indicator_id)}: tallet for {int(row.year)} er "
+                f"{labels.get(indicator_id, indicator_id)}: tallet for {int(year)} er "
                 f"endret fra {old} til {new} mellom utgivelsene.",
-                row.indicator_id,
+                indicator_id,
                 code,
-                int(row.year),
+                int(year),
             )
         )
     return flags
@@ -153,16 +168,16 @@ def flag_thin_groups(
     profile: pd.DataFrame, group: str, year: int, min_share: float = 0.5, min_count: int = 3
 ) -> list[Flag]:
     flags = []
-    for row in profile.itertuples():
-        if row.members and (
-            row.members_with_data < min_count or row.members_with_data < min_share * row.members
-        ):
+    for indicator, indicator_id, members, with_data in zip(
+        *_columns(profile, "indicator", "indicator_id", "members", "members_with_data"), strict=True
+    ):
+        if members and (with_data < min_count or with_data < min_share * members):
             flags.append(
                 Flag(
                     "thin_group",
-                    f"{row.indicator}: bare {row.members_with_data} av {row.members} kommuner i {group} "
+                    f"{indicator}: bare {with_data} av {members} kommuner i {group} "
                     f"har tall for {year}; snittet er usikkert.",
-                    row.indicator_id,
+                    indicator_id,
                     None,
                     year,
                 )
@@ -176,14 +191,19 @@ def flag_unweighted_members(profile: pd.DataFrame, group: str, year: int) -> lis
     flags: list[Flag] = []
     if "members_without_weight" not in profile:
         return flags
-    for row in profile[profile["members_without_weight"] > 0].itertuples():
+    without = profile["members_without_weight"].to_numpy() > 0
+    if not without.any():
+        return flags  # the usual case, without filtering the frame
+    unweighted = profile[without]
+    columns = _columns(unweighted, "indicator", "indicator_id", "members_without_weight", "members_with_data")
+    for indicator, indicator_id, without_weight, with_data in zip(*columns, strict=True):
         flags.append(
             Flag(
                 "unweighted_member",
-                f"{row.indicator}: {row.members_without_weight} av {row.members_with_data} kommuner i "
+                f"{indicator}: {without_weight} av {with_data} kommuner i "
                 f"{group} med tall for {year} mangler befolkning å veie med (kommuner som senere er slått "
                 "sammen) og er ikke med i snittet; les inn SSBs befolkningstall for året.",
-                row.indicator_id,
+                indicator_id,
                 None,
                 year,
             )
@@ -193,20 +213,19 @@ def flag_unweighted_members(profile: pd.DataFrame, group: str, year: int) -> lis
 
 def flag_extremes(profile: pd.DataFrame, subject: str, name: str, group_phrase: str, year: int) -> list[Flag]:
     flags = []
-    for row in profile.itertuples():
-        if row.members_with_data < 2:
+    columns = _columns(
+        profile, "indicator", "indicator_id", "members_with_data", "highest_region", "lowest_region"
+    )
+    for indicator, indicator_id, with_data, highest, lowest in zip(*columns, strict=True):
+        if with_data < 2:
             continue
-        for kind, code, word in (
-            ("highest", row.highest_region, "høyest"),
-            ("lowest", row.lowest_region, "lavest"),
-        ):
+        for kind, code, word in (("highest", highest, "høyest"), ("lowest", lowest, "lavest")):
             if code == subject:
                 flags.append(
                     Flag(
                         kind,
-                        f"{name} er {word} {group_phrase} på {row.indicator[0].lower()}"
-                        f"{row.indicator[1:]} i {year}.",
-                        row.indicator_id,
+                        f"{name} er {word} {group_phrase} på {indicator[0].lower()}{indicator[1:]} i {year}.",
+                        indicator_id,
                         subject,
                         year,
                     )

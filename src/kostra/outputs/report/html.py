@@ -20,7 +20,6 @@ from markupsafe import Markup
 from platformdirs import user_cache_dir
 
 from kostra.files import write_atomically
-from kostra.outputs.maps import compact_svg
 from kostra.outputs.report.charts import NB_LOCALE
 from kostra.outputs.report.drawing import render_svg
 from kostra.outputs.report.model import Report
@@ -80,7 +79,7 @@ def _image(svg: str) -> str:
 def _map_svg(spec: dict[str, Any], scope: str) -> str:
     """A map drawn ahead as SVG, coordinates rounded, its ids (a gradient legend's, clip paths)
     prefixed with ``scope`` so they cannot clash with the other charts' in the page."""
-    svg = compact_svg(render_svg(spec))
+    svg = render_svg(spec, compact=True)
     return _SVG_ID.sub(lambda m: f"{m.group(1)}{scope}-{m.group(2)}", svg)
 
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
+from kostra.analysis.land import Land
 from kostra.catalog import Sector
 from kostra.formatting import format_nb, is_missing
 from kostra.outputs.maps import choropleth_spec, on_2024_borders
@@ -23,7 +25,7 @@ from kostra.outputs.report.charts import profile_chart, series_chart, summary_ch
 from kostra.outputs.report.drawing import draw_later, get_ready
 from kostra.outputs.report.ssb_marks import COLUMN as SSB_COLUMN
 from kostra.outputs.report.ssb_marks import SsbMark, explanation, legend, ssb_marks
-from kostra.sector_analysis import SectorAnalysis
+from kostra.sector_analysis import SectorAnalysis, records
 
 if TYPE_CHECKING:
     from kostra.api import Session
@@ -107,6 +109,11 @@ class Report:
 
 
 def _release_labels(session: Session) -> dict[int, str]:
+    """Each release's label, made once per session (every report of a batch shows them)."""
+    return dict(cast(dict[int, str], session.cached.fill(("release_labels",), lambda: _labels(session))))
+
+
+def _labels(session: Session) -> dict[int, str]:
     labels = {}
     for row in session.releases().itertuples():
         kind = {"ssb": "SSB", "file": "fil", "bundled": "medfølgende", "demodata": "demodata"}.get(
@@ -127,11 +134,12 @@ def _provenance(
 ) -> dict[tuple[str, int], str]:
     ids = list(analysis.profile["indicator_id"])
     years = [analysis.year - 2, analysis.year - 1, analysis.year]
-    obs = session.observations(ids, years)
-    obs = obs[obs["region_code"] == analysis.municipality.code]
+    obs = session.observations_for(ids, years, [analysis.municipality.code])
     out = {}
-    for row in obs.itertuples():
-        ind = session.catalog.indicators[str(row.indicator_id)]
+    for indicator_id, year, release_id in zip(
+        *(obs[c].tolist() for c in ("indicator_id", "year", "release_id")), strict=True
+    ):
+        ind = session.catalog.indicators[str(indicator_id)]
         where = (
             f"SSB tabell {ind.source.table}, {ind.source.contents}"
             if ind.source
@@ -139,9 +147,9 @@ def _provenance(
             if ind.note
             else "uten SSB-kilde"
         )
-        out[(str(row.indicator_id), int(row.year))] = (
-            f"{where} · region {analysis.municipality.code} · {int(row.year)} · "
-            f"{labels.get(int(row.release_id), f'utgivelse {row.release_id}')}"
+        out[(str(indicator_id), int(year))] = (
+            f"{where} · region {analysis.municipality.code} · {int(year)} · "
+            f"{labels.get(int(release_id), f'utgivelse {release_id}')}"
         )
     return out
 
@@ -158,11 +166,12 @@ def _mark_cell(mark: SsbMark) -> Cell:
 
 def _profile_table(
     analysis: SectorAnalysis,
-    profile_id: str,
+    part: pd.DataFrame,
     title: str,
     provenance: dict[tuple[str, int], str],
     marks: dict[str, SsbMark],
 ) -> ReportTable:
+    """One profile's table; ``part``: its rows of ``analysis.profile``."""
     year = analysis.year
     years = [year - 2, year - 1, year]
     group = analysis.group.name
@@ -174,10 +183,26 @@ def _profile_table(
         f"Lavest {group}",
         SSB_COLUMN,
     ]
-    part = analysis.profile[analysis.profile["profile"] == profile_id]
     rows: list[tuple[str | None, list[Cell]]] = []
     current = None
-    for row in part.to_dict("records"):
+    # Only the columns the table shows: a record of every column cost twice as much.
+    shown = [
+        "indicator_group",
+        "indicator_id",
+        "indicator",
+        "unit",
+        "decimals",
+        "average_rule",
+        *[str(y) for y in years],
+        "group_average",
+        "group_highest",
+        "group_lowest",
+        "members",
+        "members_with_data",
+        "highest_region_name",
+        "lowest_region_name",
+    ]
+    for row in records(part[[c for c in shown if c in part.columns]]):
         if row["indicator_group"] != current:
             current = row["indicator_group"]
             rows.append((str(current), []))
@@ -229,7 +254,7 @@ def _economics_table(analysis: SectorAnalysis) -> ReportTable | None:
                 _cell(r.efficiency, 2),
             ],
         )
-        for r in analysis.efficiency.itertuples()
+        for r in analysis.efficiency.itertuples()  # a few years: not worth a faster way
     ]
     return ReportTable(
         f"Ressursbruk, produksjon og effektivitet ({analysis.group.name} = 1)",
@@ -289,14 +314,16 @@ def build_chapter(
         marks = ssb_marks(session, list(analysis.profile["indicator_id"]), analysis.year)
     tables = []
     charts = []
+    placed = analysis.profile["profile"]
     for profile in analysis.sector.profiles:
-        if not (analysis.profile["profile"] == profile.id).any():
+        mine = placed == profile.id
+        if not mine.any():
             continue
         title = analysis.sector.name_nb + (
             "" if len(analysis.sector.profiles) == 1 else f" – {profile.name_nb}"
         )
-        tables.append(_profile_table(analysis, profile.id, title, provenance, marks))
-        part = analysis.profile[analysis.profile["profile"] == profile.id]
+        part = analysis.profile[mine]
+        tables.append(_profile_table(analysis, part, title, provenance, marks))
         charts.append(
             (
                 f"{'' if 'profil' in title.lower() else 'Tjenesteprofil '}{title}: indeks, "
@@ -317,8 +344,10 @@ def build_chapter(
         )
     )
     comments = [
-        (str(row.indicator), analysis.comments[str(row.indicator_id)])
-        for row in analysis.profile.itertuples()
+        (str(indicator), analysis.comments[str(indicator_id)])
+        for indicator, indicator_id in zip(
+            analysis.profile["indicator"].tolist(), analysis.profile["indicator_id"].tolist(), strict=True
+        )
     ]
     functions = ", ".join(analysis.sector.functions)
     intro = analysis.sector.intro_nb + (f" KOSTRA-funksjoner: {functions}." if functions else "")
@@ -359,7 +388,9 @@ def _resource_use_map(session: Session, analysis: SectorAnalysis) -> tuple[str, 
     caption and spec; the municipality outlined, the group's average = 1."""
     assert analysis.resource_use is not None
     values = analysis.resource_use.rename(columns={"indicator": "value"})
-    rows = on_2024_borders(values, analysis.year, session.succession, session.regions)
+    # The succession as a graph, made once per session: the same for every report of a batch.
+    land = cast(Land, session.cached.fill(("land",), lambda: Land(session.succession, session.regions)))
+    rows = on_2024_borders(values, analysis.year, session.succession, session.regions, land)
     group = analysis.group.name
     spec = choropleth_spec(
         rows,
@@ -449,11 +480,9 @@ def _ranking_chapter(session: Session, region_code: str, year: int, demodata: bo
     comments: list[tuple[str, list[str]]] = []
     indicators = session.catalog.indicators
     of = 0
-    for sector_id in [*ranking.key_figures, "totalt"]:
-        if sector_id != "totalt" and sector_id not in session.catalog.sectors:
-            continue
+    shown = [s for s in [*ranking.key_figures, "totalt"] if s == "totalt" or s in session.catalog.sectors]
+    for sector_id, placement in zip(shown, session.explain_ranks(region_code, shown, year), strict=True):
         name = "Totalt" if sector_id == "totalt" else session.catalog.sectors[sector_id].name_nb
-        placement = session.explain_rank(region_code, sector_id, year)
         rank, previous = placement["rank"], placement["previous_rank"]
         of = int(cast(int, placement["of"]))
         rows.append(
@@ -473,10 +502,12 @@ def _ranking_chapter(session: Session, region_code: str, year: int, demodata: bo
                 ],
             )
         )
-        figures = cast(pd.DataFrame, placement["figures"]).dropna(subset=["contribution"])
-        if sector_id != "totalt" and len(figures):
-            up = figures.iloc[0]
-            down = figures.iloc[-1]
+        figures = cast(pd.DataFrame, placement["figures"])
+        # The first and last rows with a contribution (what dropna() kept), without copying.
+        kept = np.flatnonzero(figures["contribution"].notna().to_numpy())
+        if sector_id != "totalt" and len(kept):
+            up = figures.iloc[kept[0]]
+            down = figures.iloc[kept[-1]]
             comments.append(
                 (
                     name,
@@ -582,7 +613,7 @@ def build_report(
     shown = session.observations([i.id for i in wanted], range(first.year - 2, first.year + 1))
     used = [
         labels[r]
-        for r in sorted({int(r) for r in shown["release_id"]}, reverse=True)
+        for r in sorted({int(r) for r in shown["release_id"].unique()}, reverse=True)
         if r in labels and "demodata" not in labels[r]
     ]
     return Report(

@@ -15,6 +15,8 @@ from kostra.formatting import format_nb, format_plain, is_missing
 
 __all__ = [
     "CSV_COLUMNS",
+    "INDEX_COLUMNS",
+    "VALUE_COLUMNS",
     "profile_columns",
     "render_profile_csv",
     "render_profile_json",
@@ -22,8 +24,8 @@ __all__ = [
 ]
 
 INDEX_DECIMALS = 1
-_VALUE_COLUMNS = ("group_average", "group_highest", "group_lowest")
-_INDEX_COLUMNS = ("index", "index_highest", "index_lowest", "index_previous")
+VALUE_COLUMNS = ("group_average", "group_highest", "group_lowest")
+INDEX_COLUMNS = ("index", "index_highest", "index_lowest", "index_previous")
 CSV_COLUMNS = (
     "indicator_id",
     "indicator_group",
@@ -67,9 +69,9 @@ def render_profile_csv(profile: pd.DataFrame) -> str:
         out: list[Any] = []
         for column in header:
             value = row[column]
-            if column in years or column in _VALUE_COLUMNS:
+            if column in years or column in VALUE_COLUMNS:
                 out.append(format_plain(value, decimals))
-            elif column in _INDEX_COLUMNS:
+            elif column in INDEX_COLUMNS:
                 out.append(format_plain(value, INDEX_DECIMALS))
             elif column == "demodata":
                 out.append("true" if value else "false")
@@ -97,8 +99,8 @@ def render_profile_json(profile: pd.DataFrame) -> str:
                 "unit": row["unit"],
                 "decimals": decimals,
                 "values": {y: _json_number(row[y], decimals) for y in years},
-                **{c: _json_number(row[c], decimals) for c in _VALUE_COLUMNS},
-                **{c: _json_number(row[c], INDEX_DECIMALS) for c in _INDEX_COLUMNS},
+                **{c: _json_number(row[c], decimals) for c in VALUE_COLUMNS},
+                **{c: _json_number(row[c], INDEX_DECIMALS) for c in INDEX_COLUMNS},
                 "highest_region": row["highest_region"] if not is_missing(row["highest_region"]) else None,
                 "lowest_region": row["lowest_region"] if not is_missing(row["lowest_region"]) else None,
                 "members": int(row["members"]),
@@ -145,7 +147,7 @@ def render_profile_table(profile: pd.DataFrame, title: str, caption: str) -> Tab
         table.add_row(
             name,
             *[format_nb(row[y], decimals) for y in years],
-            *[format_nb(row[c], decimals) for c in _VALUE_COLUMNS],
+            *[format_nb(row[c], decimals) for c in VALUE_COLUMNS],
             format_nb(row["index"], 0),
         )
     return table

@@ -34,6 +34,7 @@ from kostra.analysis.regions import require_municipality
 from kostra.api import GroupChoice, Session
 from kostra.catalog import Profile, Sector
 from kostra.formatting import format_plain, is_missing
+from kostra.outputs.profile_table import INDEX_COLUMNS, INDEX_DECIMALS, VALUE_COLUMNS
 from kostra.outputs.report.ssb_marks import ssb_marks
 
 __all__ = ["BUILD_AFTER", "MAX_BYTES", "Later", "ProfileIndex", "build", "encode"]
@@ -45,9 +46,6 @@ BUILD_AFTER = 4
 MAX_BYTES = 24 * 2**20
 """Encoded rows kept in all (a service area of one year and group: 1-4 MB)."""
 _COUNTED = 1024  # keys whose requests are counted; least recent out
-_INDEX_DECIMALS = 1  # as profile_table.INDEX_DECIMALS
-_VALUES = ("group_average", "group_highest", "group_lowest")
-_INDEXES = ("index", "index_highest", "index_lowest", "index_previous")
 _MIDDLE = (  # a municipality's own part of a row: its figures, its group's and its indexes
     ',"values":{{"{}":{},"{}":{},"{}":{}}},"group_average":{},"group_highest":{},"group_lowest":{},'
     '"index":{},"index_highest":{},"index_lowest":{},"index_previous":{}'
@@ -291,8 +289,8 @@ def build(session: Session, year: int, group: str, sector: str) -> _Table:
                 }
             )[:-1]
         figures = [number(column[f"value_{k}"][n], decimals) for k in (2, 1, 0)]
-        figures += [number(column[c][n], decimals) for c in _VALUES]
-        figures += [number(column[c][n], _INDEX_DECIMALS) for c in _INDEXES]
+        figures += [number(column[c][n], decimals) for c in VALUE_COLUMNS]
+        figures += [number(column[c][n], INDEX_DECIMALS) for c in INDEX_COLUMNS]
         middle = _MIDDLE.format(year - 2, figures[0], year - 1, figures[1], year, *figures[2:]).encode()
         highest, lowest = column["highest_region"][n], column["lowest_region"][n]
         group_part = (

@@ -12,7 +12,7 @@ from kostra.analysis.quality import (
     flag_revisions,
     flag_thin_groups,
 )
-from kostra.analysis.time_series import _by_arrays, _by_frames, compute_series, is_share
+from kostra.analysis.time_series import SERIES_COLUMNS, _by_arrays, _by_frames, compute_series, is_share
 
 
 def _values(rows: list[tuple[str, int, float]]) -> pd.DataFrame:
@@ -192,9 +192,35 @@ def test_the_array_way_gives_the_frame_the_pandas_way_gives(seed: int) -> None:
 
 def test_unusual_input_is_left_to_pandas() -> None:
     values = _values([("B", 2023, 1.0), ("B", 2024, 2.0)])
-    repeated = pd.DataFrame({"series": ["B", "B"], "year": [2024, 2024], "need_index": [1.0, 2.0]})
-    assert _by_arrays(values, ["series"], "kroner", None, repeated) is None
     assert _by_arrays(values.astype({"value": "Float64"}), ["series"], "kroner", None, None) is None
     assert _by_arrays(values.astype({"year": float}), ["series"], "kroner", None, None) is None
     missing = values.assign(series=["B", None])
     assert _by_arrays(missing, ["series"], "kroner", None, None) is None
+
+
+def test_unusual_input_gets_the_same_method_through_compute_series() -> None:
+    # Integer kroner take the pandas way (_by_arrays declines them); the arithmetic is the same:
+    # 2023: 200 x 1.05 (deflator) / 0.5 (need index) = 420; 2024: 210 x 1.0 / 0.5 = 420;
+    # change 420 / 420 - 1 = 0 %. The indicator without a unit of kroner stays as it is.
+    values = pd.DataFrame(
+        {
+            "indicator_id": ["k", "k", "p", "p"],
+            "series": ["B", "B", "B", "B"],
+            "year": [2024, 2023, 2023, 2024],
+            "value": [210, 200, 40, 42],
+        }
+    )
+    need = pd.DataFrame({"series": ["B", "B"], "year": [2023, 2024], "need_index": [0.5, 0.5]})
+    series = compute_series(values, {"k": "kroner", "p": "prosent"}, {2023: 1.05, 2024: 1.0}, need)
+    assert series.columns.tolist() == ["indicator_id", *SERIES_COLUMNS]
+    assert series["indicator_id"].tolist() == ["k", "k", "p", "p"]
+    assert series["year"].tolist() == [2023, 2024, 2023, 2024]
+    assert series["value"].tolist() == pytest.approx([420.0, 420.0, 40.0, 42.0])
+    assert series["change"].tolist()[1] == pytest.approx(0.0)
+    assert series["change"].tolist()[3] == pytest.approx(2.0)  # 42 - 40 percentage points
+    assert series["change_unit"].tolist() == ["prosent", "prosent", "prosentpoeng", "prosentpoeng"]
+    assert series["adjusted"].tolist() == [True, True, False, False]
+    # A need index given twice for one series and year is refused, not guessed between.
+    repeated = pd.concat([need, need.iloc[[1]]], ignore_index=True)
+    with pytest.raises(ValueError, match="more than one need index"):
+        compute_series(values.astype({"value": float}), "kroner", None, repeated)

@@ -29,7 +29,10 @@ def compute_series(
     need: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """values: series, year, value (and indicator_id when ``unit`` maps indicators to units).
-    need: series, year, need_index (applied to kroner only)."""
+    need: series, year, need_index (applied to kroner only), at most one row per series and year."""
+    if need is not None and need.duplicated(["series", "year"]).any():
+        # Which of two need indices applies is not ours to guess (a merge would double rows).
+        raise ValueError("need: more than one need index for a series and year")
     keys = ["indicator_id", "series"] if "indicator_id" in values else ["series"]
     fast = _by_arrays(values, keys, unit, factors, need)
     return fast if fast is not None else _by_frames(values, keys, unit, factors, need)
@@ -79,7 +82,7 @@ def _by_arrays(
     """:func:`_by_frames` on numpy arrays: the same frame, values and types, several times
     faster on a report's small frames (each pandas step costs more than its arithmetic).
     ``None`` where the input is unusual (missing keys or years, values that are not plain
-    floats, a need index with more than one row per series and year): pandas does those.
+    floats): pandas does those.
     tests/analysis/test_time_series.py compares both ways on many made-up inputs."""
     value = values["value"]
     year = values["year"]
@@ -109,8 +112,6 @@ def _by_arrays(
         value_now = np.where(kroner, value_now * factor, value_now)
         adjusted |= kroner
     if need is not None:
-        if need.duplicated(["series", "year"]).any():
-            return None
         lookup = dict(zip(zip(need["series"], need["year"], strict=True), need["need_index"], strict=True))
         index = np.array([lookup.get(k, np.nan) for k in zip(series.tolist(), years.tolist(), strict=True)])
         index = np.where(index > 0, index, np.nan)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from platformdirs import user_data_dir
 
-from kostra.analysis.group_average import compute_group_stats
+from kostra.analysis.group_average import compute_group_stats, positions_of
 from kostra.analysis.groups import find_group, members_in_year
 from kostra.analysis.regions import (
     Region,
@@ -46,7 +46,7 @@ from kostra.analysis.regions import (
     resolve_region,
 )
 from kostra.analysis.releases import compute_release_diff
-from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, value_column
+from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, text_column, value_column
 from kostra.analysis.ssb_check import Verdict, check_aggregates
 from kostra.analysis.weights import year_border_weights
 from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog, ssb_regions
@@ -127,6 +127,82 @@ def _of_years(part: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         end = int(np.searchsorted(column, years[-1], side="right"))
         return part.iloc[start:end]
     return part.iloc[np.flatnonzero(np.isin(column, years))]
+
+
+def _canonical_categories(observations: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
+    """:func:`~kostra.analysis.regions.canonicalize` of a store read whose region codes are
+    categories: the same rows in the same order, with the same index, and the codes still
+    categories. Today's number replaces the old one in the categories; where a figure then
+    exists under two numbers of one municipality, the same one wins (with a value, then real
+    before demodata, then the newest release, then the first in the read). Only the rows of
+    the municipalities a number was moved to can meet, so only they are ranked."""
+    column = observations["region_code"]
+    before = column.cat.categories
+    after = [mapping.get(c, c) for c in before]
+    moved = {new for old, new in zip(before, after, strict=True) if new != old}
+    if not moved:
+        return observations
+    categories = pd.Index(sorted(set(after)))
+    codes = categories.get_indexer(after)[column.cat.codes.to_numpy()]
+    out = observations.assign(region_code=pd.Categorical.from_codes(codes, categories))
+    rows = np.flatnonzero(np.isin(codes, categories.get_indexer(sorted(moved))))
+    if not len(rows):
+        return out
+    part = out.iloc[rows]
+    # Best first: with a value, real before demodata, newest release, then the read's order.
+    best = np.lexsort(
+        (
+            rows,
+            -part["release_id"].to_numpy(dtype=np.int64),
+            (part["release_kind"] == "demodata").to_numpy(),
+            part["value"].isna().to_numpy(),
+        )
+    )
+    # One number per (indicator, region, year); the first of each number in that order wins.
+    indicator = part["indicator_id"].cat.codes.to_numpy(dtype=np.int64)
+    year = part["year"].to_numpy(dtype=np.int64)
+    year = year - year.min()
+    same = (indicator * len(categories) + codes[rows]) * (int(year.max()) + 1) + year
+    _, first = np.unique(same[best], return_index=True)
+    dropped = np.setdiff1d(rows, rows[best[first]])
+    if not len(dropped):
+        return out
+    return out.drop(index=out.index[dropped])
+
+
+def _distinct(*columns: pd.Series) -> pd.Index:
+    """The values of ``columns`` once each: their categories when they are categories."""
+    if all(isinstance(c.dtype, pd.CategoricalDtype) for c in columns):
+        found = columns[0].cat.categories
+        for column in columns[1:]:
+            found = found.union(column.cat.categories)
+        return found
+    return pd.Index(pd.unique(np.concatenate([c.to_numpy(dtype=object) for c in columns])))
+
+
+def _placed(table: pd.DataFrame, indicators: Sequence[Indicator]) -> pd.DataFrame:
+    """Profile rows of ``indicators`` with each indicator's sector and profile, a row once per
+    profile the indicator is in: the frame merging them on the indicator gives. The rows go
+    indicator by indicator (compute_profile), so where each row's indicator sits is known
+    without comparing a million indicator ids."""
+    if table.empty:
+        placement = pd.DataFrame(
+            [(i.id, i.sector, p) for i in indicators for p in i.profiles],
+            columns=["indicator_id", "sector", "profile"],
+        )
+        return table.merge(placement, on="indicator_id")
+    counts = np.array([len(i.profiles) for i in indicators])
+    sectors = np.array([i.sector for i in indicators for _ in i.profiles], dtype=object)
+    profiles = np.array([p for i in indicators for p in i.profiles], dtype=object)
+    first = np.cumsum(counts) - counts  # each indicator's first (sector, profile)
+    at = np.tile(np.arange(len(indicators)), len(table) // len(indicators))
+    if (counts == 1).all():  # every row once: nothing to copy
+        return table.assign(sector=text_column(sectors, first[at]), profile=text_column(profiles, first[at]))
+    repeat = counts[at]
+    rows = np.repeat(np.arange(len(table)), repeat)
+    which = first[at][rows] + np.arange(len(rows)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    out = table.iloc[rows].reset_index(drop=True)
+    return out.assign(sector=text_column(sectors, which), profile=text_column(profiles, which))
 
 
 def _rows_by_region(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -644,14 +720,23 @@ class Session:
     def _observations_of_years(self, indicator_ids: Sequence[str], years: Sequence[int]) -> pd.DataFrame:
         """What :meth:`observations` gives for ``indicator_ids`` and ``years`` (the same rows in
         the same order), read from the store for those years only when the session does not
-        hold the indicators already: a first call for one year reads a third of the rows."""
+        hold the indicators already: a first call for one year reads a third of the rows.
+
+        Read here, the text columns stay categories (the values are the same): the analysis
+        works on their codes, and making a million strings took a good part of a first call."""
         wanted = list(dict.fromkeys(indicator_ids))
         if all(i in self._cache.observations for i in wanted):
             return self.observations(wanted, years)
-        fresh = canonicalize(self.store.observations(wanted, years), self._mapping)
-        slices = _by_indicator(fresh)
-        frames = [slices.get(i, fresh.iloc[:0]) for i in wanted]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        fresh = self.store.observations(wanted, years, categories=True)
+        if not isinstance(fresh["indicator_id"].dtype, pd.CategoricalDtype):  # nothing read
+            fresh = canonicalize(self.store.observations(wanted, years), self._mapping)
+            slices = _by_indicator(fresh)
+            return pd.concat([slices.get(i, fresh.iloc[:0]) for i in wanted], ignore_index=True)
+        fresh = _canonical_categories(fresh, self._mapping)
+        # In the order asked for: each indicator's rows are one run of the store's order
+        # (indicator, year, region), which a stable sort on the indicator's place keeps.
+        place = positions_of(pd.Index(wanted), fresh["indicator_id"])
+        return fresh.iloc[np.argsort(place, kind="stable")].reset_index(drop=True)
 
     def _membership(
         self, group: GroupDef, years: Iterable[int], subjects: Sequence[str]
@@ -761,22 +846,45 @@ class Session:
         rows = values[values["value"].notna() & values["indicator_id"].isin(list(weight_of))]
         if rows.empty:
             return weights
+        # Each (weight, region, year) as one number, for the figures and for the weights held:
+        # the same rows as comparing the three as text, at a fraction of the cost.
+        wanted = pd.Index(list(dict.fromkeys(weight_of.values())))
+        weight_at = np.append(wanted.get_indexer(list(weight_of.values())), -1)
+        regions = _distinct(rows["region_code"], weights["region_code"])
+        every_year = np.concatenate(
+            [rows["year"].to_numpy(dtype=np.int64), weights["year"].to_numpy(dtype=np.int64)]
+        )
+        first_year, years = int(every_year.min()), int(every_year.max() - every_year.min()) + 1
+
+        def keys(weight: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+            """-1 where the weight or region is not known (such a figure matches nothing)."""
+            region = positions_of(regions, frame["region_code"])
+            year = frame["year"].to_numpy(dtype=np.int64) - first_year
+            found = (weight.astype(np.int64) * len(regions) + region) * years + year
+            return np.where((weight >= 0) & (region >= 0), found, -1)
+
+        row_keys = keys(weight_at[positions_of(pd.Index(list(weight_of)), rows["indicator_id"])], rows)
+        have = keys(positions_of(wanted, weights["indicator_id"]), weights)
+        have = have[have >= 0]
+        _, first = np.unique(row_keys, return_index=True)  # each one once, where it first comes
+        first = np.sort(first)
+        chosen = rows.iloc[first[~np.isin(row_keys[first], have)]]
+        if chosen.empty:
+            return weights
         needed = pd.DataFrame(
             {
-                "weight_id": rows["indicator_id"].map(weight_of),
-                "region_code": rows["region_code"],
-                "year": rows["year"],
+                "weight_id": chosen["indicator_id"].map(weight_of).to_numpy(dtype=object),
+                "region_code": chosen["region_code"].to_numpy(dtype=object),
+                "year": chosen["year"].to_numpy(),
             }
-        ).drop_duplicates()
-        have = pd.MultiIndex.from_arrays([weights["indicator_id"], weights["region_code"], weights["year"]])
-        needed = needed[
-            ~pd.MultiIndex.from_arrays([needed["weight_id"], needed["region_code"], needed["year"]]).isin(
-                have
-            )
+        )
+        # Only the weights of those years are looked up: no need to index all the others.
+        population = weights.loc[
+            weights["value"].notna()
+            & weights["indicator_id"].isin(needed["weight_id"].unique())
+            & weights["year"].isin(needed["year"].unique()),
+            ["indicator_id", "region_code", "year", "value"],
         ]
-        if needed.empty:
-            return weights
-        population = weights.loc[weights["value"].notna(), ["indicator_id", "region_code", "year", "value"]]
         derived = year_border_weights(needed, population, self.succession, self.regions)
         derived = derived[derived["how"] == "successors"]
         if derived.empty:
@@ -854,11 +962,7 @@ class Session:
         weight_ids = sorted({i.weight for i in indicators if i.weight})
         observations = self._observations_of_years([i.id for i in indicators] + weight_ids, needed)
         table = self._profiles(indicators, codes, wanted, chosen, observations)
-        placement = pd.DataFrame(
-            [(i.id, i.sector, p) for i in indicators for p in i.profiles],
-            columns=["indicator_id", "sector", "profile"],
-        )
-        return table.merge(placement, on="indicator_id")
+        return _placed(table, indicators)
 
     @_one_state
     def uses_demodata(self, indicator_ids: Sequence[str], years: Sequence[int]) -> bool:

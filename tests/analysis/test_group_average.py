@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kostra.analysis.group_average import compute_group_stats, compute_ranks, member_values
+from kostra.analysis.group_average import compute_group_stats, compute_ranks, member_values, positions_of
 
 RULES = pd.DataFrame(
     {
@@ -444,3 +444,11 @@ def test_several_groups_break_ties_by_the_values_order_whatever_the_membership_o
         stats = _stats_of(values, _frame([]), membership)
         found.add(tuple(stats[["group_key", "highest_region", "lowest_region"]].itertuples(index=False)))
     assert found == {(("g1", "C", "B"), ("g2", "C", "B"))}
+
+
+@pytest.mark.parametrize("dtype", ["category", None])
+def test_positions_of_values_as_text_or_categories(dtype: str | None) -> None:
+    index = pd.Index(["a", "b", "c"])
+    column = pd.Series(["c", None, "z", "a", "c"], dtype=dtype)
+    # c is at 2, a at 0; a missing value and z (not in the index) have no place: -1
+    assert positions_of(index, column).tolist() == [2, -1, -1, 0, 2]

@@ -304,3 +304,24 @@ def test_a_group_average_of_zero_gives_no_index_and_no_warning() -> None:
     assert math.isnan(b["index"]) and math.isnan(b["index_previous"])
     assert math.isnan(b["index_highest"]) and math.isnan(b["index_lowest"])
     assert [b["value_1"], b["value_0"], b["group_average"]] == [5.0, 5.0, 0.0]
+
+
+def test_values_and_statistics_as_categories_are_the_same_profile() -> None:
+    # A first all_profiles call reads its text as categories: the same profile, whole.
+    text = ["indicator_id", "region_code", "release_kind"]
+    values = VALUES.astype(dict.fromkeys(text, "category"))
+    stats = STATS.astype(dict.fromkeys(["group_key", "indicator_id"], "category"))
+    profile = compute_profile(INDICATORS, values, stats, SUBJECTS, [2023, 2024])
+    pd.testing.assert_frame_equal(profile, EXPECTED)
+
+
+def test_text_columns_with_nothing_in_them_stay_as_pandas_makes_them() -> None:
+    # Only ready-made ratios: no weight column to show, and no statistics at all: the
+    # columns are all missing, typed as pandas types a column of None (as before).
+    indicators = INDICATORS[1:]
+    profile = compute_profile(indicators, VALUES, STATS.iloc[:0], SUBJECTS, [2024])
+    none = pd.Series([None]).dtype
+    for column in ("weight", "highest_region", "lowest_region"):
+        assert profile[column].isna().all() and profile[column].dtype == none
+    assert profile["indicator_id"].tolist() == ["r", "r"]
+    assert profile["indicator_id"].dtype == pd.Series(["r"]).dtype

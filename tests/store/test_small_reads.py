@@ -42,3 +42,25 @@ def test_small_reads_are_the_enum_reads(
 def test_a_profile_sized_read_is_small() -> None:
     # A profile: about 20 indicators and weights over 3 years = 60, under the limit.
     assert 20 * 3 <= kostra.store.SMALL_READ < 400
+
+
+@pytest.mark.parametrize(("ids", "years"), CASES)
+def test_a_read_as_categories_has_the_same_values(
+    template_store: Path, ids: list[str], years: list[int]
+) -> None:
+    store = Store(template_store, read_only=True)
+    try:
+        text = store.observations(ids, years)
+        codes = store.observations(ids, years, categories=True)
+    finally:
+        store.close()
+    if text.empty:
+        assert codes.empty
+        return
+    for column in ("indicator_id", "region_code", "release_kind"):
+        assert isinstance(codes[column].dtype, pd.CategoricalDtype)
+    # the same rows in the same order (by indicator, year and region), text made of the codes
+    pd.testing.assert_frame_equal(
+        codes.astype({c: text[c].dtype for c in text.columns}), text, check_exact=True
+    )
+    assert text.equals(text.sort_values(["indicator_id", "year", "region_code"]).reset_index(drop=True))

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["STAT_COLUMNS", "compute_group_stats", "compute_ranks", "member_values"]
+__all__ = ["STAT_COLUMNS", "compute_group_stats", "compute_ranks", "member_values", "positions_of"]
 
 STAT_COLUMNS = (
     "group_key",
@@ -33,6 +33,17 @@ STAT_COLUMNS = (
     "members_without_weight",
     "demodata",
 )
+
+
+def positions_of(index: pd.Index, column: pd.Series) -> np.ndarray:
+    """The position in ``index`` (unique) of each of ``column``'s values, -1 where it has none.
+    A column of categories is looked up by its few categories and their codes (a store read
+    of many years brings its text as categories), instead of value by value."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        found = np.append(index.get_indexer(column.cat.categories), -1)  # code -1 (missing): -1
+        return np.asarray(found[codes])
+    return np.asarray(index.get_indexer(column.to_numpy()))
 
 
 def compute_group_stats(

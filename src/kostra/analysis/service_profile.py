@@ -16,11 +16,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kostra.analysis.group_average import positions_of
 from kostra.catalog import Indicator
 
-__all__ = ["PROFILE_YEARS", "compute_profile", "value_column"]
+__all__ = ["PROFILE_YEARS", "compute_profile", "text_column", "value_column"]
 
 PROFILE_YEARS = 3
+# The dtype pandas gives a column of text (``str`` from pandas 3 on, object before).
+_TEXT = pd.Series(["."]).dtype
 
 
 def value_column(years_back: int) -> str:
@@ -34,8 +37,8 @@ class _Grid:
     def __init__(
         self, frame: pd.DataFrame, row_col: str, rows: pd.Index, ids: pd.Index, years: pd.Index
     ) -> None:
-        r = rows.get_indexer(frame[row_col].to_numpy())
-        c = ids.get_indexer(frame["indicator_id"].to_numpy())
+        r = positions_of(rows, frame[row_col])
+        c = positions_of(ids, frame["indicator_id"])
         t = years.get_indexer(frame["year"].to_numpy())
         self.keep = (r >= 0) & (c >= 0) & (t >= 0)
         self.at = (r[self.keep], c[self.keep], t[self.keep])
@@ -68,13 +71,18 @@ def compute_profile(
     codes = pd.Index(subjects["region_code"])
     keys = pd.Index(subjects["group_key"].unique())
     span = pd.Index(range(min(years) - PROFILE_YEARS + 1, max(years) + 1))
-    mine = values[values["region_code"].isin(codes)]
-    own_grid = _Grid(mine, "region_code", codes, ids, span)
-    own = own_grid.cube(mine["value"].to_numpy(dtype=float), np.nan)
-    own_demo = own_grid.cube(mine["release_kind"].eq("demodata").to_numpy(), False)
+    # Rows of other regions have no place in the grid, so the values need no filtering first.
+    own_grid = _Grid(values, "region_code", codes, ids, span)
+    own = own_grid.cube(values["value"].to_numpy(dtype=float), np.nan)
+    own_demo = own_grid.cube(values["release_kind"].eq("demodata").to_numpy(), False)
+    # A figure is demodata when any of the years shown is: [..., m] covers span[m : m + 3].
+    shown = len(span) - PROFILE_YEARS + 1
+    own_demo = np.logical_or.reduce([own_demo[:, :, k : k + shown] for k in range(PROFILE_YEARS)])
+    # The group statistics each subject is compared with: (subject x indicator x year) cubes.
     stat_grid = _Grid(stats, "group_key", keys, ids, span)
+    key_of = keys.get_indexer(subjects["group_key"].to_numpy())
     stat = {
-        column: stat_grid.cube(stats[column].to_numpy(dtype=float), np.nan)
+        column: stat_grid.cube(stats[column].to_numpy(dtype=float), np.nan)[key_of]
         for column in (
             "average",
             "highest",
@@ -84,72 +92,90 @@ def compute_profile(
             "members_without_weight",
         )
     }
-    stat_demo = stat_grid.cube(stats["demodata"].to_numpy(dtype=bool), False)
-    where = {
-        column: stat_grid.cube(stats[column].to_numpy(dtype=object), None)
-        for column in ("highest_region", "lowest_region")
-    }
-    key_of = keys.get_indexer(subjects["group_key"].to_numpy())
+    stat_demo = stat_grid.cube(stats["demodata"].to_numpy(dtype=bool), False)[key_of]
+    # The regions as positions among their distinct names (NaN: none), named at the end.
+    where = {}
+    for column in ("highest_region", "lowest_region"):
+        found, names = pd.factorize(stats[column].to_numpy(dtype=object))
+        where[column] = (stat_grid.cube(np.where(found < 0, np.nan, found), np.nan)[key_of], names)
 
-    n_subjects, n_ind = len(codes), len(ids)
-    frames = []
-    for year in years:
-        t = span.get_loc(year)
-        g = key_of[:, None]
-        # an average of 0 has no index (not an infinite one)
-        average = _no_zero(stat["average"][g, np.arange(n_ind), t])
-        last_average = _no_zero(stat["average"][g, np.arange(n_ind), t - 1])
-        current = own[:, :, t]
-        previous = own[:, :, t - 1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            columns = {value_column(k): own[:, :, t - k].ravel() for k in reversed(range(PROFILE_YEARS))}
-            columns.update(
-                group_average=stat["average"][g, np.arange(n_ind), t].ravel(),
-                group_highest=stat["highest"][g, np.arange(n_ind), t].ravel(),
-                group_lowest=stat["lowest"][g, np.arange(n_ind), t].ravel(),
-                highest_region=where["highest_region"][g, np.arange(n_ind), t].ravel(),
-                lowest_region=where["lowest_region"][g, np.arange(n_ind), t].ravel(),
-                members=np.nan_to_num(stat["members"][g, np.arange(n_ind), t]).astype(int).ravel(),
-                members_with_data=np.nan_to_num(stat["members_with_data"][g, np.arange(n_ind), t])
-                .astype(int)
-                .ravel(),
-                members_without_weight=np.nan_to_num(stat["members_without_weight"][g, np.arange(n_ind), t])
-                .astype(int)
-                .ravel(),
-                index=(100 * current / average).ravel(),
-                index_highest=(100 * stat["highest"][g, np.arange(n_ind), t] / average).ravel(),
-                index_lowest=(100 * stat["lowest"][g, np.arange(n_ind), t] / average).ravel(),
-                index_previous=(100 * previous / last_average).ravel(),
-                demodata=(
-                    own_demo[:, :, t - PROFILE_YEARS + 1 : t + 1].any(axis=2)
-                    | stat_demo[g, np.arange(n_ind), t]
-                ).ravel(),
-            )
-        frame = pd.DataFrame(
-            {
-                "year": year,
-                "region_code": np.repeat(codes.to_numpy(), n_ind),
-                **_indicator_columns(indicators, n_subjects),
-                **columns,
-            }
+    # All years at once, rows year by year, then subject, then indicator: each cube's years
+    # are picked (t, or t - k for k years back) and laid out first before flattening.
+    t = span.get_indexer(list(years))
+
+    def rows(cube: np.ndarray, back: int = 0) -> np.ndarray:
+        return np.ascontiguousarray(cube[:, :, t - back].transpose(2, 0, 1)).reshape(-1)
+
+    def count(cube: np.ndarray) -> np.ndarray:
+        return np.asarray(np.nan_to_num(rows(cube)), dtype=int)
+
+    def named(cube: np.ndarray, names: np.ndarray) -> object:
+        return text_column(np.asarray(names, dtype=object), np.nan_to_num(rows(cube), nan=-1).astype(np.intp))
+
+    # an average of 0 has no index (not an infinite one)
+    average = _no_zero(rows(stat["average"]))
+    last_average = _no_zero(rows(stat["average"], 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns: dict[str, object] = {value_column(k): rows(own, k) for k in reversed(range(PROFILE_YEARS))}
+        columns.update(
+            group_average=rows(stat["average"]),
+            group_highest=rows(stat["highest"]),
+            group_lowest=rows(stat["lowest"]),
+            highest_region=named(*where["highest_region"]),
+            lowest_region=named(*where["lowest_region"]),
+            members=count(stat["members"]),
+            members_with_data=count(stat["members_with_data"]),
+            members_without_weight=count(stat["members_without_weight"]),
+            index=100 * rows(own) / average,
+            index_highest=100 * rows(stat["highest"]) / average,
+            index_lowest=100 * rows(stat["lowest"]) / average,
+            index_previous=100 * rows(own, 1) / last_average,
+            demodata=rows(own_demo, PROFILE_YEARS - 1) | rows(stat_demo),
         )
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    n_subjects, n_rows = len(codes), len(t) * len(codes) * len(ids)
+    return pd.DataFrame(
+        {
+            "year": np.repeat(np.asarray(years), n_subjects * len(ids)),
+            "region_code": text_column(
+                codes.to_numpy(dtype=object), np.tile(np.repeat(np.arange(n_subjects), len(ids)), len(t))
+            ),
+            **_indicator_columns(indicators, n_rows),
+            **columns,
+        },
+        copy=False,  # every column is made here and nowhere else: no need to copy it again
+    )
 
 
-def _indicator_columns(indicators: Sequence[Indicator], repeat: int) -> dict[str, np.ndarray]:
-    def tiled(items: list[object]) -> np.ndarray:
-        return np.tile(np.asarray(items, dtype=object), repeat)
+def _indicator_columns(indicators: Sequence[Indicator], n_rows: int) -> dict[str, object]:
+    """The indicators' own columns, over and over for ``n_rows`` rows."""
+    at = np.tile(np.arange(len(indicators)), n_rows // len(indicators) if indicators else 0)
+
+    def tiled(items: list[object]) -> object:
+        return text_column(np.asarray(items, dtype=object), at)
 
     return {
         "indicator_id": tiled([i.id for i in indicators]),
         "indicator_group": tiled([i.group for i in indicators]),
         "indicator": tiled([i.name_nb for i in indicators]),
         "unit": tiled([i.unit for i in indicators]),
-        "decimals": np.tile(np.array([i.decimals for i in indicators]), repeat),
+        "decimals": np.array([i.decimals for i in indicators])[at],
         "average_rule": tiled([i.average for i in indicators]),
         "weight": tiled([i.weight if i.average == "weighted" else None for i in indicators]),
     }
+
+
+def text_column(items: np.ndarray, at: np.ndarray) -> object:
+    """``items[at]`` (-1: none) as the column pandas makes of those objects. Text is taken
+    from the few distinct values made text once: pandas checks every row's string when it
+    is given objects, which cost more than the rest of the profile. Anything else (no text
+    at all, or other objects) is left to pandas, as before."""
+    chosen = at[at >= 0]
+    used = items[np.bincount(chosen, minlength=len(items)) > 0] if len(items) else items
+    if any(v is not None for v in used) and all(v is None or isinstance(v, str) for v in items):
+        return pd.array(items, dtype=_TEXT).take(at, allow_fill=True)
+    out = np.full(len(at), None, dtype=object)
+    out[at >= 0] = items[chosen]
+    return out
 
 
 def _no_zero(average: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ import pandas as pd
 
 from kostra.catalog import Catalog
 from kostra.errors import StoreError, os_reason
-from kostra.store.migrations import MIGRATIONS, REFRESH_CURRENT
+from kostra.store.migrations import MIGRATIONS, REFRESH_CURRENT_OF
 
 __all__ = [
     "AGGREGATE_CODE",
@@ -426,11 +426,16 @@ class Store:
         (spec, observations) or (spec, observations, SSB's aggregates)."""
         results: list[LoadResult] = []
         with self.transaction() as con:
+            touched: set[str] = set()
             for spec, observations, *rest in batches:
                 aggregates = rest[0] if rest else None
-                results.append(self._load_one(con, spec, observations, aggregates))
-            if any(not r.already_loaded for r in results):
-                con.execute(REFRESH_CURRENT)
+                result = self._load_one(con, spec, observations, aggregates)
+                if not result.already_loaded:
+                    touched.update(observations["indicator_id"].astype(str).unique().tolist())
+                results.append(result)
+            if touched:  # only the loaded indicators' figures in force can have changed
+                for sql in REFRESH_CURRENT_OF:
+                    con.execute(sql, [sorted(touched)])
         return results
 
     def _load_one(
@@ -514,9 +519,15 @@ class Store:
         self,
         indicator_ids: Sequence[str] | None = None,
         years: Sequence[int] | None = None,
+        categories: bool = False,
     ) -> pd.DataFrame:
         """Current figures (one per indicator, region and year) with their release kind,
-        sorted by indicator, year and region."""
+        sorted by indicator, year and region.
+
+        ``categories``: the text columns as pandas categories (of the values present), as
+        DuckDB gives them, instead of text: the same values, for a caller that works on
+        their codes (a read of many years spends a third of its time making the text). A
+        column without a single value (an empty read) comes as DuckDB gives it."""
         where: list[str] = []
         params: list[list[str] | list[int]] = []
         if indicator_ids is not None:
@@ -527,7 +538,10 @@ class Store:
             params.append([int(y) for y in years])
         condition = (" WHERE " + " AND ".join(where)) if where else ""
         order = " ORDER BY o.indicator_id, o.year, o.region_code"
-        if indicator_ids is not None and years is not None and len(indicator_ids) * len(years) <= SMALL_READ:
+        small = (
+            indicator_ids is not None and years is not None and len(indicator_ids) * len(years) <= SMALL_READ
+        )
+        if small and not categories:
             # A few indicators and years (a profile: some 25 000 rows) are read faster in one
             # query with text as text than by asking for the distinct values first; the
             # frame is the same (tests/store/test_small_reads.py reads both ways).
@@ -553,11 +567,15 @@ class Store:
                 f"o.status::{kinds[2]} AS status, o.release_id, "
                 f"o.release_kind::{kinds[3]} AS release_kind FROM current_observation o{condition}"
             )
-            # Sorted, so callers can cut the frame into one slice per indicator without grouping.
-            frame = self.frame(sql + order, params)
+            # Sorted, so callers can cut the frame into one slice per indicator without grouping;
+            # by the ENUMs (1, 2: the columns selected first and second), whose order is their
+            # values' (sorted by _enum), which sorts numbers instead of text.
+            frame = self.frame(sql + " ORDER BY 1, o.year, 2", params)
         # An ENUM column comes back as categories; a column read as VARCHAR (no values) as
         # DuckDB gives it, as before. Status is always text.
         text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+        if categories:
+            return frame
         return frame.astype(dict.fromkeys([*text, "status"], _TEXT))
 
     def aggregates(

@@ -34,6 +34,8 @@ __all__ = ["SSB_COLUMN", "STATIC_CHARTS", "Cell", "Chapter", "Report", "ReportTa
 
 # The chart images each format embeds (HTML draws its charts in the browser; Excel has data only).
 STATIC_CHARTS: dict[str, tuple[str, ...]] = {"pdf": ("svg",), "docx": ("png",)}
+# The map images each format embeds: HTML too carries its maps drawn (see html.py).
+STATIC_MAPS: dict[str, tuple[str, ...]] = {"html": ("svg",), "pdf": ("svg",), "docx": ("png",)}
 
 
 @dataclass(frozen=True)
@@ -541,9 +543,16 @@ def _ranking_chapter(session: Session, region_code: str, year: int, demodata: bo
     )
 
 
-def _draw_soon(chapter: Chapter, kinds: Sequence[str]) -> None:
-    for _, spec in [*chapter.charts, *chapter.maps]:
+def _draw_soon(chapter: Chapter, kinds: Sequence[str], map_kinds: Sequence[str]) -> None:
+    for _, spec in chapter.charts:
         draw_later(spec, kinds)
+    for _, spec in chapter.maps:
+        draw_later(spec, map_kinds)
+
+
+def _kinds(formats: Sequence[str], static: dict[str, tuple[str, ...]]) -> list[str]:
+    # SVG first: the PNG is rasterised from it.
+    return [k for k in ("svg", "png") if any(k in static.get(f, ()) for f in formats)]
 
 
 def build_report(
@@ -557,10 +566,9 @@ def build_report(
 ) -> Report:
     """The report model. Given the ``formats`` it will be written in, the charts those
     formats embed as images start drawing in the background while the model is built."""
-    # SVG first: the PNG is rasterised from it.
-    kinds = [k for k in ("svg", "png") if any(k in STATIC_CHARTS.get(f, ()) for f in formats)]
-    if kinds:
-        get_ready(kinds)
+    kinds, map_kinds = _kinds(formats, STATIC_CHARTS), _kinds(formats, STATIC_MAPS)
+    if map_kinds:  # every kind of chart is a kind of map too
+        get_ready(map_kinds)
     sector_ids = (
         [session.service_area(s).id for s in sectors]
         if sectors
@@ -597,12 +605,12 @@ def build_report(
     for sector_id in sector_ids:
         analysis = session.analyse(municipality, sector_id, year, group, peers)
         chapter = build_chapter(session, analysis, labels, marks)
-        _draw_soon(chapter, kinds)
+        _draw_soon(chapter, kinds, map_kinds)
         analyses.append(analysis)
         chapters.append(chapter)
     first = analyses[0]
     summary = _summary_chapter(session, analyses)
-    _draw_soon(summary, kinds)
+    _draw_soon(summary, kinds, map_kinds)
     chapters.insert(0, summary)
     demodata = any(a.demodata for a in analyses)
     ranking = _ranking_chapter(session, first.municipality.code, first.year, demodata)

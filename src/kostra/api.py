@@ -24,8 +24,9 @@ import hashlib
 import itertools
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -275,6 +276,30 @@ class _Memo(dict[K, V]):
                 return
 
 
+# The indicators the code running now will ask group statistics of, one set after the other
+# (a report's chapters): see Session.asked_together. Per thread and task, not per session:
+# the web's requests share a session.
+_ASKED_TOGETHER: ContextVar[frozenset[str]] = ContextVar("kostra_asked_together", default=frozenset())
+
+
+@dataclass(frozen=True)
+class _Together:
+    """Group statistics computed for many indicators at once, and where each one's rows are."""
+
+    ids: frozenset[str]
+    frame: pd.DataFrame
+    rows: dict[str, np.ndarray]
+
+    def take(self, ids: Sequence[str]) -> pd.DataFrame | None:
+        """The rows of ``ids`` in that order, as computing them alone gives them (the rows of
+        an indicator do not depend on the others'); None where none has rows (an empty
+        frame's types are left to computing it)."""
+        parts = [self.rows[i] for i in dict.fromkeys(ids) if i in self.rows]
+        if not parts:
+            return None
+        return self.frame.iloc[np.concatenate(parts)].reset_index(drop=True)
+
+
 class _Cache:
     """What a session remembers between calls. Never cleared in place: a write to the store
     replaces the whole cache, so a call that is running keeps a consistent one."""
@@ -287,6 +312,9 @@ class _Cache:
         self.regions: _Memo[str, Region] = _Memo(reading, limit=4096)
         self.diffs: _Memo[tuple[int, int | None, int | None], pd.DataFrame] = _Memo(reading, limit=16)
         self.stats: _Memo[tuple[object, ...], pd.DataFrame] = _Memo(reading, limit=256)
+        # Statistics of all the indicators asked together (Session.asked_together), per
+        # years, group and subjects, with each indicator's rows: (ids, frame, rows by id).
+        self.together: _Memo[tuple[object, ...], _Together] = _Memo(reading, limit=16)
         self.frames: _Memo[tuple[object, ...], object] = _Memo(reading, limit=512)
 
 
@@ -814,12 +842,48 @@ class Session:
         """Average, highest and lowest of ``group`` per indicator and year (kept for the session:
         a report, or a batch of reports, asks for the same group's figures again and again)."""
         per_subject = tuple(subjects) if group.exclude_self else ()
-        key = (tuple(i.id for i in indicators), tuple(years), group.id, per_subject)
+        ids = tuple(i.id for i in indicators)
+        key = (ids, tuple(years), group.id, per_subject)
         stats = self._cache.stats
         try:
             return stats[key]
         except KeyError:
-            return stats.fill(key, lambda: self._group_stats(indicators, years, group, subjects))
+            pass
+        together = _ASKED_TOGETHER.get()
+        if len(together) > len(set(ids)) and together.issuperset(ids):
+            scope = (together, tuple(years), group.id, per_subject)
+            every = self._cache.together.fill(
+                scope, lambda: self._stats_together(together, years, group, subjects)
+            )
+            taken = every.take(ids)
+            if taken is not None:
+                return stats.fill(key, lambda: taken)
+        return stats.fill(key, lambda: self._group_stats(indicators, years, group, subjects))
+
+    @contextlib.contextmanager
+    def asked_together(self, indicator_ids: Iterable[str]) -> Iterator[None]:
+        """Within this block (this thread or task), :meth:`group_stats` of some of
+        ``indicator_ids`` computes them all at once for those years and that group, and
+        later questions about the others take their rows: a report asks of each chapter's
+        indicators in turn, and ten small computations cost several times one large one.
+        The answers are the same (tests/test_group_stats_together.py)."""
+        known = frozenset(i for i in indicator_ids if i in self.catalog.indicators)
+        token = _ASKED_TOGETHER.set(known)
+        try:
+            yield
+        finally:
+            _ASKED_TOGETHER.reset(token)
+
+    def _stats_together(
+        self, ids: frozenset[str], years: Sequence[int], group: GroupDef, subjects: Sequence[str]
+    ) -> _Together:
+        indicators = [self.catalog.indicators[i] for i in sorted(ids)]
+        frame = self._group_stats(indicators, years, group, subjects)
+        rows = {
+            str(i): np.asarray(r, dtype=np.intp)
+            for i, r in frame.groupby("indicator_id", sort=False).indices.items()
+        }
+        return _Together(ids, frame, rows)
 
     def _group_stats(
         self, indicators: list[Indicator], years: Sequence[int], group: GroupDef, subjects: Sequence[str]

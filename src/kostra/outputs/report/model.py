@@ -601,13 +601,15 @@ def build_report(
     marks = ssb_marks(session, [i.id for i in wanted], year)
     analyses = []
     chapters = []
-    # Chapter by chapter, so one chapter's charts are drawn while the next is analysed.
-    for sector_id in sector_ids:
-        analysis = session.analyse(municipality, sector_id, year, group, peers)
-        chapter = build_chapter(session, analysis, labels, marks)
-        _draw_soon(chapter, kinds, map_kinds)
-        analyses.append(analysis)
-        chapters.append(chapter)
+    # Chapter by chapter, so one chapter's charts are drawn while the next is analysed; the
+    # group statistics of all chapters are computed at the first chapter's question.
+    with session.asked_together(i.id for i in wanted):
+        for sector_id in sector_ids:
+            analysis = session.analyse(municipality, sector_id, year, group, peers)
+            chapter = build_chapter(session, analysis, labels, marks)
+            _draw_soon(chapter, kinds, map_kinds)
+            analyses.append(analysis)
+            chapters.append(chapter)
     first = analyses[0]
     summary = _summary_chapter(session, analyses)
     _draw_soon(summary, kinds, map_kinds)

@@ -357,3 +357,35 @@ def test_the_average_rule_when_most_values_tie_at_one_end() -> None:
     # beyond them (1 and 6), the average itself 3,5
     spread = score_key_figure(pd.Series([-10.0] + [0.0] * 30 + [10.0]), "higher", "average")
     assert spread.iloc[0] == 1.0 and spread.iloc[-1] == 6.0 and (spread.iloc[1:-1] == 3.5).all()
+
+
+def test_a_missing_value_gives_way_to_the_next_and_a_municipality_without_values_is_left_out() -> None:
+    # P's a is given twice, first missing: the 0 after it counts. R has only a missing value:
+    # R is in no table. a over P 0, Q 10: mean 5, 5th percentile 0.5, 95th 9.5 ->
+    # P 3.5 - 2.5 * 5 / 4.5 = 0.72 -> 1, Q 3.5 + 2.5 * 5 / 4.5 = 6.28 -> 6; one key figure:
+    # the contribution and the sector and total scores are the score; ranks Q 1, P 2.
+    rows = [("a", "P", np.nan), ("a", "P", 0.0), ("a", "Q", 10.0), ("a", "R", np.nan)]
+    figures, sectors = compute_ranking(_values(rows), {"s": [KeyFigure("a", "higher")]}, {"s": 1.0})
+    expected_figures = pd.DataFrame(
+        {
+            "region_code": ["P", "Q"],
+            "sector": ["s", "s"],
+            "indicator_id": ["a", "a"],
+            "value": [0.0, 10.0],
+            "score": [1.0, 6.0],
+            "weight": [1.0, 1.0],
+            "contribution": [1.0, 6.0],
+        }
+    )
+    pd.testing.assert_frame_equal(figures, expected_figures)
+    expected_sectors = pd.DataFrame(
+        {
+            "region_code": ["P", "Q", "P", "Q"],
+            "sector": ["s", "s", "totalt", "totalt"],
+            "score": [1.0, 6.0, 1.0, 6.0],
+            "share_with_data": [1.0, 1.0, 1.0, 1.0],
+            "ranked": [True, True, True, True],
+            "rank": pd.array([2, 1, 2, 1], dtype="Int64"),
+        }
+    )
+    pd.testing.assert_frame_equal(sectors, expected_sectors)

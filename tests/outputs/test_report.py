@@ -21,7 +21,8 @@ from pypdf import PdfReader
 from kostra.errors import KostraError
 from kostra.formatting import NBSP, format_nb
 from kostra.outputs.report import build_report, pdf, write_report
-from kostra.outputs.report.html import render_html
+from kostra.outputs.report.drawing import pdf_later
+from kostra.outputs.report.html import render_print
 from kostra.outputs.report.pdf import PdfJob, _typeset_here, render_pdf, start_typesetting
 
 SECTORS = ["pleie-og-omsorg", "grunnskole"]
@@ -43,10 +44,12 @@ def files(report, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]: 
 
 
 def test_the_typesetting_process_gives_the_pdf_this_process_gives(report, files) -> None:  # type: ignore[no-untyped-def]
-    """Byte for byte (WeasyPrint's PDF is deterministic), for the report and for small pages
-    with a table of contents, page counters, an SVG image and no text at all."""
-    page = render_html(report, interactive=False)
-    assert files["pdf"].read_bytes() == _typeset_here(page)
+    """Byte for byte (WeasyPrint's PDF is deterministic, and so are the charts placed in it),
+    for the report and for small pages with a table of contents, page counters, an SVG image
+    and no text at all."""
+    page, svgs = render_print(report)
+    assert svgs  # the charts are drawn apart from the page, as PDF
+    assert files["pdf"].read_bytes() == _typeset_here(page, [pdf_later(svg) for svg in svgs])
     small = [
         "<html><body></body></html>",
         '<html><head><style>@page { @bottom-center { content: counter(page) " av " counter(pages) } }'

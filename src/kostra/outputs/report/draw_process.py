@@ -7,9 +7,10 @@ own process takes turns with building the report. Run as its own process
 imports nothing from kostra, so it starts in a fraction of a second.
 
 Frames, both ways: one kind byte and a big-endian 4-byte length, then the body.
-Requests: ``s`` (SVG) or ``p`` (PNG) with the Vega-Lite spec as JSON, or ``r`` (PNG) with an
-SVG drawn before (a map with its outline added: kostra.outputs.maps.add_outline). Answers:
-``o`` with the drawing, or ``e`` with the error message.
+Requests: ``s`` (SVG) or ``p`` (PNG) with the Vega-Lite spec as JSON, or ``r`` (PNG) or ``v``
+(PDF, for the PDF report: typeset.py) with an SVG drawn before (for ``r``, a map with its
+outline added: kostra.outputs.maps.add_outline). Answers: ``o`` with the drawing, or ``e``
+with the error message.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import IO, Any
 
 HEADER = struct.Struct(">cI")
 KEEP_SVGS = 64  # a PNG is rasterised from the SVG drawn just before it
-KINDS = {b"s": "svg", b"p": "png", b"r": "raster"}
+KINDS = {b"s": "svg", b"p": "png", b"r": "raster", b"v": "vector"}
 
 
 def _read(stream: IO[bytes], size: int) -> bytes:
@@ -74,8 +75,11 @@ class Renderer:
         return self._svgs[spec]
 
     def draw(self, kind: str, spec: bytes) -> bytes:
-        """``kind`` "svg" or "png" with ``spec`` the Vega-Lite spec as JSON, or "raster" with
-        ``spec`` an SVG, drawn as PNG."""
+        """``kind`` "svg" or "png" with ``spec`` the Vega-Lite spec as JSON, or "raster" or
+        "vector" with ``spec`` an SVG, drawn as PNG or as a one-page PDF."""
+        if kind == "vector":
+            pdf: bytes = self._vlc.svg_to_pdf(spec.decode("utf-8"))
+            return pdf
         svg = spec.decode("utf-8") if kind == "raster" else self._svg(spec)
         if kind == "svg":
             return svg.encode("utf-8")

@@ -1,4 +1,4 @@
-"""Static chart images, SVG for the PDF and PNG for Word, drawn by vl-convert in helper
+"""Static chart images, SVG and PDF for the PDF and PNG for Word, drawn by vl-convert in helper
 processes while the report is still being built.
 
 vl-convert holds the GIL while it draws, so drawing on a thread of the report's
@@ -39,7 +39,16 @@ from kostra.outputs.maps import add_outline, compact_svg, is_map, split_outline,
 from kostra.outputs.report.charts import NB_LOCALE, profile_chart
 from kostra.outputs.report.draw_process import Renderer, read_frame, write_frame
 
-__all__ = ["PNG_SCALE", "ChartError", "draw_later", "get_ready", "render_png", "render_svg", "use_processes"]
+__all__ = [
+    "PNG_SCALE",
+    "ChartError",
+    "draw_later",
+    "get_ready",
+    "pdf_later",
+    "render_png",
+    "render_svg",
+    "use_processes",
+]
 
 PNG_SCALE = 1.5  # 190 dots per inch at the 16 cm the Word report uses
 KEEP = 256  # drawn charts kept for reuse (a full report has about 25)
@@ -47,7 +56,7 @@ KEEP = 256  # drawn charts kept for reuse (a full report has about 25)
 WAIT_SECONDS = 120.0
 
 
-_KIND_BYTES = {"svg": b"s", "png": b"p", "raster": b"r"}
+_KIND_BYTES = {"svg": b"s", "png": b"p", "raster": b"r", "vector": b"v"}
 
 
 class ChartError(RuntimeError):
@@ -410,7 +419,15 @@ def render_png(spec: dict[str, Any]) -> bytes:
     return _wait("raster", *_raster(outlined))
 
 
-def _raster(svg: str) -> tuple[Future[bytes], str]:
+def _raster(svg: str, kind: str = "raster") -> tuple[Future[bytes], str]:
     # Known by a digest: a kept drawing's key should not be a map's half megabyte.
     key = hashlib.sha256(svg.encode("utf-8")).hexdigest()
-    return _state.job("raster", key, lambda: svg), key
+    return _state.job(kind, key, lambda: svg), key
+
+
+def pdf_later(svg: str) -> Callable[[], bytes]:
+    """Start drawing a chart drawn before as SVG (:func:`render_svg`) as a one-page PDF, for
+    the PDF report (typeset.py); the function returned waits for it (ChartError if it
+    cannot be drawn)."""
+    job, key = _raster(svg, "vector")
+    return lambda: _wait("vector", job, key)

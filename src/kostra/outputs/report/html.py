@@ -2,8 +2,10 @@
 
 Interactive HTML embeds each chart's Vega-Lite spec with vega-embed, whose
 JavaScript (vega, vega-lite, vega-embed) comes from the vl-convert package and
-is inlined, so the file needs no network. Static HTML (the PDF's source)
-inlines the charts as SVG instead.
+is inlined, so the file needs no network. Static HTML inlines the charts as SVG
+instead; the print page the PDF is typeset from (:func:`render_print`) has an
+empty box of each chart's size in its place, the chart being drawn to PDF apart
+(see typeset.py).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from kostra.files import write_atomically
 from kostra.outputs.report.charts import NB_LOCALE
 from kostra.outputs.report.drawing import render_svg
 from kostra.outputs.report.model import Report
+from kostra.outputs.report.typeset import CHART_ATTRIBUTE
 
-__all__ = ["chart_font_css", "render_html", "vega_javascript"]
+__all__ = ["chart_font_css", "render_html", "render_print", "vega_javascript"]
 
 
 @cache
@@ -83,7 +86,44 @@ def _map_svg(spec: dict[str, Any], scope: str) -> str:
     return _SVG_ID.sub(lambda m: f"{m.group(1)}{scope}-{m.group(2)}", svg)
 
 
+_SVG_START = re.compile(r"<svg\b[^>]*>")
+_SIZE = re.compile(r'\s(?:width|height|viewBox)="[^"]*"')
+
+
+def _placeholder(svg: str, number: int) -> str | None:
+    """An empty SVG image with ``svg``'s width, height and viewBox, so laid out in the same
+    box, and marked with the chart's number; None if ``svg`` does not give its size."""
+    start = _SVG_START.search(svg)
+    size = _SIZE.findall(start.group(0)) if start else []
+    if len(size) != 3:
+        return None
+    empty = f'<svg xmlns="http://www.w3.org/2000/svg"{"".join(size)}></svg>'
+    data = base64.b64encode(empty.encode("utf-8")).decode("ascii")
+    return f'<img alt="" {CHART_ATTRIBUTE}="{number}" src="data:image/svg+xml;base64,{data}">'
+
+
 def render_html(report: Report, *, interactive: bool = True) -> str:
+    """The report as HTML: interactive (the HTML report), or static with the charts as SVG."""
+    return _render(report, interactive=interactive)
+
+
+def render_print(report: Report) -> tuple[str, list[str]]:
+    """The page the PDF is typeset from, and its charts as SVG: each chart, numbered by its
+    place in the list, is an empty box of its size in the page (typeset.py places it)."""
+    charts: list[str] = []
+    return _render(report, interactive=False, charts=charts), charts
+
+
+def _render(report: Report, *, interactive: bool, charts: list[str] | None = None) -> str:
+    """The HTML; ``charts``: given a list, the static charts are left out as placeholders
+    (:func:`_placeholder`) and go in the list."""
+
+    def static(svg: str) -> str:
+        if charts is not None and (placeholder := _placeholder(svg, len(charts))) is not None:
+            charts.append(svg)
+            return placeholder
+        return _image(svg)
+
     css = resources.files("kostra.outputs.report").joinpath("templates/report.css").read_text("utf-8")
     svgs: dict[str, str] = {}
     if not interactive:
@@ -91,7 +131,7 @@ def render_html(report: Report, *, interactive: bool = True) -> str:
     for chapter in report.chapters:
         if not interactive:
             for i, (_, spec) in enumerate(chapter.charts, start=1):
-                svgs[f"{chapter.id}-chart-{i}"] = _image(render_svg(spec))
+                svgs[f"{chapter.id}-chart-{i}"] = static(render_svg(spec))
         for i, (_, spec) in enumerate(chapter.maps, start=1):
             map_id = f"{chapter.id}-map-{i}"
             svg = _map_svg(spec, map_id)
@@ -101,7 +141,7 @@ def render_html(report: Report, *, interactive: bool = True) -> str:
             if interactive:
                 # Each municipality's name and figure as the browser's tooltip, too.
                 svg = _LABELLED_SHAPE.sub(r'<path aria-label="\1"\2><title>\1</title></path>', svg)
-            svgs[map_id] = f'<div class="map">{svg}</div>' if interactive else _image(svg)
+            svgs[map_id] = f'<div class="map">{svg}</div>' if interactive else static(svg)
 
     template = _environment().get_template("report.html.j2")
     # The bundle goes inside <script>: it must not be escaped, and must not end the element early.

@@ -1,9 +1,11 @@
-"""The report as PDF: the static HTML (charts as vector SVG) typeset by WeasyPrint,
-with page numbers, a table of contents with page references, and bookmarks.
+"""The report as PDF: the print HTML typeset by WeasyPrint, with page numbers, a table of
+contents with page references, and bookmarks, and the charts, drawn to PDF by vl-convert in
+the drawing processes (drawing.py), placed in their boxes (typeset.py).
 
 WeasyPrint runs in this process, or, once :func:`start_typesetting` has been called, in a
 typesetting process (typeset.py) started then: it imports WeasyPrint while the report is
-built, and typesets while this process writes the other formats. Both give the same PDF
+built, and typesets while this process writes the other formats; the charts are drawn to PDF
+and sent to it while it lays out the page. Both give the same PDF
 (tests/outputs/test_report.py compares them).
 """
 
@@ -15,11 +17,14 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kostra.errors import KostraError
-from kostra.outputs.report.html import render_html
+from kostra.outputs.report.drawing import ChartError, pdf_later
+from kostra.outputs.report.html import render_print
 from kostra.outputs.report.model import Report
+from kostra.outputs.report.typeset import typeset, write_frame
 
 __all__ = ["PdfJob", "render_pdf", "start_pdf", "start_typesetting", "typesetting_started"]
 
@@ -90,14 +95,17 @@ os.register_at_fork(after_in_child=_forget_in_child)
 
 
 class PdfJob:
-    """A PDF being typeset; :meth:`result` waits for it."""
+    """A PDF being typeset from the print page and its charts (each a function giving its
+    PDF: :func:`kostra.outputs.report.drawing.pdf_later`); :meth:`result` waits for it."""
 
-    def __init__(self, page: str) -> None:
+    def __init__(self, page: str, charts: Sequence[Callable[[], bytes]] = ()) -> None:
         global _waiting
         with _lock:
             process, _waiting = _waiting, None
         self._page = page
+        self._charts = charts
         self._output: list[bytes] = []
+        self._chart_error: KostraError | None = None
         self._thread: threading.Thread | None = None
         self._process = process if process is not None else _spawn()
         if self._process is not None:
@@ -105,15 +113,31 @@ class PdfJob:
             self._thread.start()
 
     def _talk(self) -> None:
-        assert self._process is not None
+        process = self._process
+        assert process is not None
+        assert process.stdin is not None
+        # The page first: it is laid out while the charts are drawn and sent.
         with contextlib.suppress(OSError):  # a process that died: result() says why
-            out, err = self._process.communicate(self._page.encode("utf-8"))
+            write_frame(process.stdin, self._page.encode("utf-8"))
+            process.stdin.flush()  # all of it now: the charts may take a while
+            for chart in self._charts:
+                try:
+                    drawn = chart()
+                except Exception as exc:  # ChartError, or whatever kept it from being drawn
+                    self._chart_error = _chart_error(exc)
+                    process.kill()  # the PDF cannot be whole
+                    break
+                write_frame(process.stdin, drawn)
+        with contextlib.suppress(OSError):
+            out, err = process.communicate()
             self._output[:] = [out, err]
 
     def result(self) -> bytes:
         if self._process is None or self._thread is None:
-            return _typeset_here(self._page)
+            return _typeset_here(self._page, self._charts)
         self._thread.join()
+        if self._chart_error is not None:
+            raise self._chart_error
         out, err = self._output or [b"", b""]
         if self._process.returncode != 0 or not out:
             reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["ingen PDF"]
@@ -121,20 +145,32 @@ class PdfJob:
         return out
 
 
-def _typeset_here(page: str) -> bytes:
-    from weasyprint import HTML
+def _chart_error(exc: Exception) -> KostraError:
+    """One line: vl-convert's message may go on with a Rust backtrace."""
+    reason = str(exc).strip().splitlines()[:1] or ["ukjent feil"]
+    return KostraError(f"PDF-en kunne ikke lages: et diagram kunne ikke tegnes som PDF ({reason[0]})")
 
-    document: bytes = HTML(string=page).write_pdf()
-    return document
+
+def _typeset_here(page: str, charts: Sequence[Callable[[], bytes]] = ()) -> bytes:
+    def drawn() -> list[bytes]:
+        try:
+            return [chart() for chart in charts]
+        except ChartError as exc:
+            raise _chart_error(exc) from None
+
+    return typeset(page, drawn)
 
 
 def start_pdf(report: Report) -> PdfJob:
     """Start typesetting the report's PDF in the typesetting process (the charts must be
-    drawn first: this waits for them); the caller goes on with other work meanwhile."""
-    return PdfJob(render_html(report, interactive=False))
+    drawn as SVG first: this waits for them, and starts drawing them as PDF); the caller
+    goes on with other work meanwhile."""
+    page, svgs = render_print(report)
+    return PdfJob(page, [pdf_later(svg) for svg in svgs])
 
 
 def render_pdf(report: Report) -> bytes:
     if typesetting_started():
         return start_pdf(report).result()
-    return _typeset_here(render_html(report, interactive=False))
+    page, svgs = render_print(report)
+    return _typeset_here(page, [pdf_later(svg) for svg in svgs])

@@ -11,11 +11,16 @@ standard error and an exit code, never a traceback (``kostra --debug`` shows it)
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import gc
+import os
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -185,7 +190,35 @@ def _options(
 
 
 def main() -> None:
-    app(prog_name="kostra")
+    # A command makes hundreds of thousands of small objects (pandas' frames and indexes) and
+    # few reference cycles: at Python's default threshold the collector ran 500 times over
+    # them in a report, 0.2 s of its time; at this one some 30 times (cycles are still freed).
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        app(prog_name="kostra")
+    except SystemExit as stop:
+        _leave(stop.code)
+    _leave(0)
+
+
+def _leave(code: object) -> NoReturn:
+    """End the process as soon as the command is done. Python's own ending frees every object
+    one by one, and after a report that took 0.3-0.5 s once its last file was written. Every
+    command has closed the store and its files by now; the atexit handlers (the drawing and
+    typesetting processes end with them) run here first. Should a thread of the command still
+    be running, Python ends as usual, waiting for it."""
+    if code is None or isinstance(code, int):
+        status = code or 0
+    else:  # sys.exit("a message"), shown as Python shows it
+        print(code, file=sys.stderr)
+        status = 1
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head) has nothing to take
+            stream.flush()
+    os._exit(status)
 
 
 # ``kostra catalog``'s commands live in their own module; importing it here (after the

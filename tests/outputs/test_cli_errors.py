@@ -8,6 +8,8 @@ import io
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,6 +204,30 @@ def test_the_real_entry_point_keeps_the_contract(cli, db: Path) -> None:
     assert len(usage.stderr.strip().splitlines()) == 1
     failure = cli("--db", str(db), "report", "Bærum", "--out", "/proc/x")
     assert failure.returncode == 1 and "Traceback" not in failure.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_an_error_not_a_short_file(db: Path) -> None:
+    # A small CSV stays in the buffer until the process ends: the command line ends its
+    # process itself, and must still say when that last write fails (exit 1, one line).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    args = ["--db", str(db), "profile", "Bærum", "-s", "grunnskole", "-y", "2024", "--format", "csv"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "kostra", *args], stdout=full, stderr=subprocess.PIPE, text=True, env=env
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "Feil: utdataene ble ikke skrevet ferdig (disken er full)"
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    # Into a pipe that is closed early (`| head`), nothing is said and nothing fails.
+    head = subprocess.run(
+        f"{sys.executable} -m kostra {' '.join(args)} | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert head.returncode == 0 and "Feil" not in head.stderr
 
 
 def test_fixed_prices_stop_where_the_deflator_does(db: Path) -> None:

@@ -241,3 +241,27 @@ def test_the_placeholder_has_the_charts_size_and_nothing_else() -> None:
         '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="80" viewBox="0 0 160 80"></svg>'
     )
     assert _placeholder('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', 0) is None  # no size
+
+
+@pytest.mark.parametrize("width", ["1.7976931348623157e+308", "0", "-5", "inf", "nan", "auto"])
+def test_a_chart_of_no_drawable_size_stays_for_weasyprint_to_draw(width: str) -> None:
+    # Vega-Lite gives an empty chart (no figures in any series) the largest float as width;
+    # vl-convert refuses to draw that as PDF, WeasyPrint lays it out and draws it.
+    chart = CHART.replace('width="160"', f'width="{width}"')
+    assert chart != CHART
+    assert _placeholder(chart, 0) is None
+    assert _placeholder(CHART.replace('height="80"', f'height="{width}"'), 0) is None
+
+
+def test_an_empty_chart_is_in_the_pdf_as_weasyprint_draws_it() -> None:
+    from kostra.outputs.report.charts import summary_chart
+    from kostra.outputs.report.drawing import render_svg
+
+    empty = render_svg(summary_chart([], "ASSS"))
+    assert _placeholder(empty, 0) is None
+    data = base64.b64encode(empty.encode()).decode()
+    page = (
+        f'<html><body><p>Før</p><img alt="" src="data:image/svg+xml;base64,{data}"><p>Etter</p></body></html>'
+    )
+    document = typeset(page, lambda: [])
+    assert document.startswith(b"%PDF") and b"/KostraChart" not in document

@@ -172,7 +172,8 @@ def text_column(items: np.ndarray, at: np.ndarray) -> object:
     chosen = at[at >= 0]
     used = items[np.bincount(chosen, minlength=len(items)) > 0] if len(items) else items
     if any(v is not None for v in used) and all(v is None or isinstance(v, str) for v in items):
-        return pd.array(items, dtype=_TEXT).take(at, allow_fill=True)
+        # fill_value None: pandas 2's object text keeps None for a missing one, as before.
+        return pd.array(items, dtype=_TEXT).take(at, allow_fill=True, fill_value=None)
     out = np.full(len(at), None, dtype=object)
     out[at >= 0] = items[chosen]
     return out

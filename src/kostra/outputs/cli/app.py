@@ -215,9 +215,17 @@ def _leave(code: object) -> NoReturn:
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(status)
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head) has nothing to take
-            stream.flush()
+    try:
+        sys.stdout.flush()  # the end of a CSV or JSON table may still be in the buffer
+    except BrokenPipeError:  # `| head` took what it wanted
+        pass
+    except (OSError, ValueError) as exc:  # a full disk: the output is cut short, say so
+        with contextlib.suppress(OSError, ValueError):
+            reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+            sys.stderr.write(f"Feil: utdataene ble ikke skrevet ferdig ({reason})\n")
+        status = status or FAILURE
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(status)
 
 

@@ -87,17 +87,29 @@ def _map_svg(spec: dict[str, Any], scope: str) -> str:
 
 
 _SVG_START = re.compile(r"<svg\b[^>]*>")
-_SIZE = re.compile(r'\s(?:width|height|viewBox)="[^"]*"')
+_SIZE = re.compile(r'\s(width|height|viewBox)="([^"]*)"')
+# Sizes vl-convert can draw as PDF: Vega gives an empty chart the largest float as its width.
+_DRAWABLE = (0.0, 100_000.0)
 
 
 def _placeholder(svg: str, number: int) -> str | None:
     """An empty SVG image with ``svg``'s width, height and viewBox, so laid out in the same
-    box, and marked with the chart's number; None if ``svg`` does not give its size."""
+    box, and marked with the chart's number; None if ``svg`` does not give its size, or gives
+    one vl-convert cannot draw as PDF (an empty chart's): WeasyPrint draws such a chart."""
     start = _SVG_START.search(svg)
     size = _SIZE.findall(start.group(0)) if start else []
-    if len(size) != 3:
+    found = dict(size)
+    if len(size) != 3 or len(found) != 3:
         return None
-    empty = f'<svg xmlns="http://www.w3.org/2000/svg"{"".join(size)}></svg>'
+    try:
+        width, height = float(found["width"]), float(found["height"])
+    except ValueError:
+        return None
+    low, high = _DRAWABLE
+    if not (low < width < high and low < height < high):
+        return None
+    attributes = "".join(f' {name}="{value}"' for name, value in size)  # in the chart's order
+    empty = f'<svg xmlns="http://www.w3.org/2000/svg"{attributes}></svg>'
     data = base64.b64encode(empty.encode("utf-8")).decode("ascii")
     return f'<img alt="" {CHART_ATTRIBUTE}="{number}" src="data:image/svg+xml;base64,{data}">'
 

@@ -103,6 +103,11 @@ def test_continued_without_a_region_table() -> None:
     assert land.continued("T", 2019) is False  # a number given by a later renumbering
     # N: two numbers merged in (A and B): N is new
     assert land.continued("N", 2019) is False
+    # no change after the year: the number was in use as itself (T after K came in, A before
+    # it was merged away, a number the succession never names)
+    assert land.continued("T", 2023) is True
+    assert land.continued("A", 2019) is True
+    assert land.continued("Z", 2015) is True
     # the first later change decides: X took in P in 2020 (X continued), Q and S in 2022
     two = Land(
         _succession(("P", "X", 2020, "merged"), ("Q", "X", 2022, "merged"), ("S", "X", 2022, "merged"))

@@ -54,6 +54,8 @@ class Land:
             return False  # a number given by a later renumbering was not in use before it
         if code in self.valid:
             return any(start <= year <= end for start, end in self.valid[code])
+        if not later:  # no later change made this number: it was in use as itself
+            return True
         # Without the region table: a merger has at least two parts, so a single number
         # merged into ``code`` means ``code`` itself was the other one.
         first = min(when for when, _ in later)

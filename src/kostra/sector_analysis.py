@@ -387,19 +387,14 @@ def _with_ranks(table: pd.DataFrame, ranks: pd.DataFrame) -> pd.DataFrame:
     added = [c for c in ranks.columns if c != "indicator_id"]
     if len(table) and ids.is_unique and not set(added) & set(table.columns):
         at = pd.Index(ids).get_indexer(table["indicator_id"])
-        plain = all(isinstance(ranks[c].dtype, np.dtype) for c in added)
-        if plain and bool((at >= 0).all()):  # numpy columns: taken at once (as map takes them)
-            taken = {c: ranks[c].to_numpy()[at] for c in added}
+        if bool((at >= 0).all()):  # every indicator has its rank
+            if all(isinstance(ranks[c].dtype, np.dtype) for c in added):
+                # numpy columns: taken at once (as map takes them)
+                taken = {c: ranks[c].to_numpy()[at] for c in added}
+            else:
+                by_id = ranks.set_index("indicator_id")
+                taken = {c: table["indicator_id"].map(by_id[c]).to_numpy() for c in added}
             return table.reset_index(drop=True).assign(**taken)
-    if (
-        len(table)
-        and ids.is_unique
-        and not set(added) & set(table.columns)
-        and bool(table["indicator_id"].isin(ids).all())
-    ):
-        by_id = ranks.set_index("indicator_id")
-        looked_up = {c: table["indicator_id"].map(by_id[c]) for c in added}
-        return table.reset_index(drop=True).assign(**{c: v.to_numpy() for c, v in looked_up.items()})
     return table.merge(ranks, on="indicator_id", how="left")
 
 

@@ -161,16 +161,20 @@ def _typeset_here(page: str, charts: Sequence[Callable[[], bytes]] = ()) -> byte
     return typeset(page, drawn)
 
 
-def start_pdf(report: Report) -> PdfJob:
-    """Start typesetting the report's PDF in the typesetting process (the charts must be
-    drawn as SVG first: this waits for them, and starts drawing them as PDF); the caller
-    goes on with other work meanwhile."""
+def _print_parts(report: Report) -> tuple[str, list[Callable[[], bytes]]]:
+    """The print page and its charts, which start drawing as PDF (their SVGs must be drawn
+    first: this waits for them)."""
     page, svgs = render_print(report)
-    return PdfJob(page, [pdf_later(svg) for svg in svgs])
+    return page, [pdf_later(svg) for svg in svgs]
+
+
+def start_pdf(report: Report) -> PdfJob:
+    """Start typesetting the report's PDF in the typesetting process; the caller goes on
+    with other work meanwhile."""
+    return PdfJob(*_print_parts(report))
 
 
 def render_pdf(report: Report) -> bytes:
     if typesetting_started():
         return start_pdf(report).result()
-    page, svgs = render_print(report)
-    return _typeset_here(page, [pdf_later(svg) for svg in svgs])
+    return _typeset_here(*_print_parts(report))

@@ -27,6 +27,8 @@ def test_all_is_sorted_and_complete() -> None:
         "fetching",
         "deriving",
         "files",
+        "home",
+        "profile_cache",
         "data",
     }
     assert public - modules == set(kostra.__all__) - {"__version__"}

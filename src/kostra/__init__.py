@@ -26,8 +26,9 @@ from kostra.errors import (
 
 if _typing.TYPE_CHECKING:
     from kostra.analysis.regions import Region
-    from kostra.api import Session, default_db_path, open
+    from kostra.api import Session, open
     from kostra.catalog import Catalog, GroupDef, Indicator, load_catalog
+    from kostra.home import default_db_path
 
 __version__ = "0.1.0"
 
@@ -56,7 +57,7 @@ __all__ = [
 _LAZY = {
     "Region": "kostra.analysis.regions",
     "Session": "kostra.api",
-    "default_db_path": "kostra.api",
+    "default_db_path": "kostra.home",
     "open": "kostra.api",
     "Catalog": "kostra.catalog",
     "GroupDef": "kostra.catalog",

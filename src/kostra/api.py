@@ -34,30 +34,31 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar,
 
 import numpy as np
 import pandas as pd
-from platformdirs import user_data_dir
 
 from kostra.analysis.group_average import compute_group_stats, positions_of
 from kostra.analysis.groups import find_group, members_in_year
 from kostra.analysis.regions import (
     Region,
+    RegionFinder,
     canonical_codes,
     canonicalize,
     in_use,
     require_municipality,
-    resolve_region,
 )
 from kostra.analysis.releases import compute_release_diff
 from kostra.analysis.service_profile import PROFILE_YEARS, compute_profile, text_column, value_column
 from kostra.analysis.ssb_check import Verdict, check_aggregates
 from kostra.analysis.weights import year_border_weights
 from kostra.catalog import Catalog, GroupDef, Indicator, Member, Sector, load_catalog, ssb_regions
-from kostra.errors import InputError, ParameterError, YearNotAvailable
+from kostra.errors import InputError, KostraError, ParameterError, YearNotAvailable
+from kostra.home import default_db_path
 from kostra.sources.bundled import bundle_manifest, read_bundled_csv, read_bundled_observations
 from kostra.store import LoadResult, ReleaseSpec, Store
 
 if TYPE_CHECKING:  # what only some methods need is imported in them: `kostra profile` never loads httpx
     from kostra.fetching import FetchProgress, FetchReport
     from kostra.importing import ImportResult
+    from kostra.profile_cache import ProfileFill
     from kostra.sector_analysis import SectorAnalysis
     from kostra.sources.klass import KlassClient
     from kostra.sources.pxweb import PxWebClient
@@ -73,13 +74,6 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 LOCK_WAIT = 30.0  # seconds to wait for a store another process holds (KOSTRA_LOCK_WAIT)
-
-
-def default_db_path() -> Path:
-    """``$KOSTRA_HOME/kostra.duckdb``, else the user's data directory."""
-    home = os.environ.get("KOSTRA_HOME")
-    base = Path(home) if home else Path(user_data_dir("kostra", appauthor=False))
-    return base / "kostra.duckdb"
 
 
 def lock_wait() -> float:
@@ -211,6 +205,19 @@ def _rows_by_region(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     if frame.empty:
         return {}
     return {str(k): v for k, v in frame.groupby("region_code", sort=False).indices.items()}
+
+
+def _profile_attrs(region: Region, year: int, group: GroupDef, sector: str, profile: str) -> dict[str, Any]:
+    """What a profile table says of itself (its ``attrs``), in this order."""
+    return {
+        "municipality": region.name,
+        "region_code": region.code,
+        "year": int(year),
+        "group": group.name_nb,
+        "group_id": group.id,
+        "sector": sector,
+        "profile": profile,
+    }
 
 
 def _profile_years(years: Sequence[int]) -> tuple[list[int], list[int]]:
@@ -606,7 +613,11 @@ class Session:
         try:
             return regions[query]
         except KeyError:
-            return regions.fill(query, lambda: resolve_region(query, self.regions, self._mapping))
+            return regions.fill(query, lambda: self._region_finder.find(query))
+
+    @property
+    def _region_finder(self) -> RegionFinder:
+        return self._reference("region_finder", lambda: RegionFinder(self.regions, self._mapping))
 
     def group(self, query: str) -> GroupChoice:
         definition = find_group(query, self.groups)
@@ -980,18 +991,83 @@ class Session:
         year = self.resolve_year(indicators, year, self.catalog.sectors[sector_id].name_nb.lower())
         weight_ids = sorted({i.weight for i in indicators if i.weight})
         self._read_years_first([i.id for i in indicators] + weight_ids, _profile_years([year]))
-        table = self._profiles(indicators, [region.code], [year], chosen).drop(columns="year")
+        table = self._profile_frame(self._profiles(indicators, [region.code], [year], chosen), year)
+        table.attrs.update(_profile_attrs(region, year, chosen, sector_id, profile_id))
+        return table
+
+    def _profile_frame(self, rows: pd.DataFrame, year: int) -> pd.DataFrame:
+        """Profile rows of one year as :meth:`profile` gives them (any number of regions)."""
+        table = rows.drop(columns="year")
         table = table.rename(columns={value_column(k): str(year - k) for k in range(PROFILE_YEARS)})
-        table.attrs.update(
-            municipality=region.name,
-            region_code=region.code,
-            year=year,
-            group=chosen.name_nb,
-            group_id=chosen.id,
-            sector=sector_id,
-            profile=profile_id,
-        )
         return self._name_regions(table)
+
+    @_one_state
+    def profile_tables(self, sector: str, year: int, group: str = "asss") -> ProfileFill:
+        """Every municipality's profile tables of one service area and year (each profile of
+        the area), as plain values: for each, what :meth:`profile` gives, with the names
+        the store resolves as the tables' own (municipalities' numbers and names, the area's
+        and its profiles' names, the group's id, each profile's latest year). What the
+        command line keeps between commands (:mod:`kostra.profile_cache`)."""
+        from kostra.profile_cache import ProfileFill, ProfileTable, latest_kind, profile_kind
+
+        found = self.service_area(sector)
+        chosen = self.group(group).definition
+        codes = sorted(self._municipalities)
+        regions = {code: self.region(code) for code in codes}
+        names: list[tuple[str, str, str]] = []
+        if self.group(chosen.id).id == chosen.id:
+            names.append(("group", chosen.id, chosen.id))
+        for code, region in regions.items():
+            names.append(("municipality", code, code))
+            with contextlib.suppress(KostraError):  # a name two municipalities share is asked by number
+                if self.region(region.name).code == code:
+                    names.append(("municipality", region.name, code))
+        names += [
+            ("sector", text, found.id)
+            for text in dict.fromkeys((found.id, found.name_nb, *found.aliases))
+            if self.catalog.sector(text).id == found.id
+        ]
+        columns: dict[str, list[str]] = {}
+        tables: list[ProfileTable] = []
+        for profile in found.profiles:
+            indicators = self.catalog.indicators_of(found.id, profile.id)
+            names.append((latest_kind(found.id, profile.id), "", str(self.latest_year(indicators))))
+            names += [
+                (profile_kind(found.id), text, profile.id)
+                for text in dict.fromkeys((profile.id, profile.name_nb))
+                if self.catalog.profile(found, text).id == profile.id
+            ]
+            if profile is found.profiles[0]:
+                names.append((profile_kind(found.id), "", profile.id))
+            first, last = self.year_span(indicators)
+            if not first <= year <= last:  # :meth:`profile` refuses this year for the profile
+                continue
+            frame = self._profile_frame(self._profiles(indicators, codes, [year], chosen), year)
+            columns[profile.id] = [str(c) for c in frame.columns]
+            values = [frame[c].tolist() for c in frame.columns]
+            by_region: dict[str, list[list[Any]]] = {}
+            at = columns[profile.id].index("region_code")
+            for row in zip(*values, strict=True):
+                by_region.setdefault(str(row[at]), []).append(list(row))
+            tables += [
+                ProfileTable(
+                    profile.id,
+                    code,
+                    _profile_attrs(regions[code], year, chosen, found.id, profile.id),
+                    by_region.get(code, []),
+                )
+                for code in codes
+            ]
+        return ProfileFill(
+            group=chosen.id,
+            year=year,
+            sector=found.id,
+            sector_name=found.name_nb,
+            columns=columns,
+            profile_names={p.id: p.name_nb for p in found.profiles},
+            tables=tables,
+            names=names,
+        )
 
     @_one_state
     def all_profiles(

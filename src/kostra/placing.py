@@ -20,7 +20,7 @@ from typing import Final
 
 import pandas as pd
 
-from kostra.analysis.regions import in_use, resolve_region
+from kostra.analysis.regions import RegionFinder, in_use
 from kostra.catalog import ssb_regions
 from kostra.errors import RegionNotFound
 from kostra.names import name_keys
@@ -76,7 +76,7 @@ def _regions_in(regions: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def _place_text(
-    text: str, year: int, in_year: pd.DataFrame, aggregates: dict[str, str]
+    text: str, year: int, in_year: RegionFinder, aggregates: dict[str, str]
 ) -> tuple[str, str] | tuple[None, str]:
     """(kind, code) for a region given by name in ``year``: kind "aggregate" or "region";
     (None, reason) when it cannot be placed."""
@@ -87,8 +87,7 @@ def _place_text(
         if key in aggregates:
             return "aggregate", aggregates[key]
     try:
-        # Numbers are not followed here: each one in the frame is that year's own.
-        region = resolve_region(text, in_year, {}, kinds=("municipality", "county", "territory"))
+        region = in_year.find(text)
     except RegionNotFound as exc:
         return None, f"{exc} i {year}"
     if region.kind == "county":
@@ -114,7 +113,7 @@ def place_regions(tidy: pd.DataFrame, regions: pd.DataFrame) -> Placement:
     where: list[str] = []
     reasons: dict[str, str] = {}
     by_text: dict[tuple[str, int], tuple[str | None, str]] = {}
-    years: dict[int, pd.DataFrame] = {}  # the regions of each year, built once
+    years: dict[int, RegionFinder] = {}  # the regions of each year, indexed once
     for text, code, year in zip(tidy["region"].astype(str), tidy["region_code"], tidy["year"], strict=True):
         if isinstance(code, str) and code:
             if _AGGREGATE.fullmatch(code) and code in known_aggregates:
@@ -135,7 +134,10 @@ def place_regions(tidy: pd.DataFrame, regions: pd.DataFrame) -> Placement:
         key = (text, int(year))
         if key not in by_text:
             if key[1] not in years:
-                years[key[1]] = _regions_in(regions, key[1])
+                # Numbers are not followed here: each one in the frame is that year's own.
+                years[key[1]] = RegionFinder(
+                    _regions_in(regions, key[1]), {}, kinds=("municipality", "county", "territory")
+                )
             by_text[key] = _place_text(text, key[1], years[key[1]], names)
         kind, found = by_text[key]
         if kind is None:

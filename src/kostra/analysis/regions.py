@@ -12,7 +12,15 @@ import pandas as pd
 from kostra.errors import ParameterError, RegionNotFound
 from kostra.names import name_keys
 
-__all__ = ["Region", "canonical_codes", "canonicalize", "in_use", "require_municipality", "resolve_region"]
+__all__ = [
+    "Region",
+    "RegionFinder",
+    "canonical_codes",
+    "canonicalize",
+    "in_use",
+    "require_municipality",
+    "resolve_region",
+]
 
 
 @dataclass(frozen=True)
@@ -87,10 +95,6 @@ def require_municipality(region: Region, what: str) -> Region:
     return region
 
 
-def _label(row: pd.Series) -> str:
-    return f"{row['code']} {row['name']}"
-
-
 def resolve_region(
     query: str,
     regions: pd.DataFrame,
@@ -98,29 +102,76 @@ def resolve_region(
     kinds: tuple[str, ...] = ("municipality", "county"),
 ) -> Region:
     """The region a user means by ``query``: a number ("3201", "0219") or a name ("baerum")."""
-    text = query.strip()
-    if not text:
-        raise RegionNotFound("kommunenavnet er tomt; bruk navn eller nummer (f.eks. 3201)")
-    candidates = regions[regions["kind"].isin(kinds)]
-    by_code = candidates[candidates["code"].str.upper() == text.upper()]
-    if by_code.empty:
-        wanted = name_keys(text, parts=False)
-        hits = [bool(wanted & name_keys(str(n))) for n in candidates["name"]]
-        by_code = candidates[hits]
-        if by_code["kind"].nunique() > 1:  # "Oslo" is the municipality before the county
-            by_code = by_code[by_code["kind"] == kinds[0]]
-    if by_code.empty:
-        raise RegionNotFound(
-            f"fant ingen kommune eller fylke som heter {_shown(query)}; bruk navn eller nummer (f.eks. 3201)"
-        )
-    codes = {mapping.get(c, c) for c in by_code["code"]}
-    current = by_code[by_code["code"].isin(codes) & by_code["valid_to"].isna()]
-    if len(codes) > 1 and len(current) == 1:
-        codes = {str(current.iloc[0]["code"])}
-    if len(codes) > 1:
-        shown = current if len(current) else by_code
-        options = ", ".join(sorted(_label(r) for _, r in shown.iterrows()))
-        raise RegionNotFound(f"{_shown(query)} er tvetydig: {options}; bruk nummeret")
-    code = codes.pop()
-    row = regions[regions["code"] == code].iloc[0]
-    return Region(code=code, name=str(row["name"]), kind=str(row["kind"]))
+    return RegionFinder(regions, mapping, kinds).find(query)
+
+
+@dataclass(frozen=True)
+class _Row:
+    code: str
+    name: str
+    kind: str
+    current: bool  # no end of validity
+
+
+class RegionFinder:
+    """:func:`resolve_region` for many queries: the names' spellings are worked out once
+    (each query compared every name's spellings, some milliseconds a query)."""
+
+    def __init__(
+        self,
+        regions: pd.DataFrame,
+        mapping: Mapping[str, str],
+        kinds: tuple[str, ...] = ("municipality", "county"),
+    ) -> None:
+        self._mapping = mapping
+        self._kinds = kinds
+        candidates = regions[regions["kind"].isin(kinds)]
+        self._rows = [
+            _Row(str(code), str(name), str(kind), bool(open_ended))
+            for code, name, kind, open_ended in zip(
+                candidates["code"],
+                candidates["name"],
+                candidates["kind"],
+                candidates["valid_to"].isna(),
+                strict=True,
+            )
+        ]
+        self._by_code: dict[str, list[int]] = {}
+        self._by_key: dict[str, list[int]] = {}
+        for at, row in enumerate(self._rows):
+            self._by_code.setdefault(row.code.upper(), []).append(at)
+            for key in name_keys(row.name):
+                self._by_key.setdefault(key, []).append(at)
+        # A number is named as the first row of the whole table with it says.
+        self._named: dict[str, tuple[str, str]] = {}
+        for code, name, kind in zip(regions["code"], regions["name"], regions["kind"], strict=True):
+            self._named.setdefault(str(code), (str(name), str(kind)))
+
+    def find(self, query: str) -> Region:
+        """The region ``query`` means, or :class:`RegionNotFound` saying why none or which ones."""
+        text = query.strip()
+        if not text:
+            raise RegionNotFound("kommunenavnet er tomt; bruk navn eller nummer (f.eks. 3201)")
+        found = [self._rows[at] for at in self._by_code.get(text.upper(), [])]
+        if not found:
+            wanted = name_keys(text, parts=False)
+            hits = sorted({at for key in wanted for at in self._by_key.get(key, [])})
+            found = [self._rows[at] for at in hits]
+            if len({row.kind for row in found}) > 1:  # "Oslo" is the municipality before the county
+                found = [row for row in found if row.kind == self._kinds[0]]
+        if not found:
+            raise RegionNotFound(
+                f"fant ingen kommune eller fylke som heter {_shown(query)}; "
+                "bruk navn eller nummer (f.eks. 3201)"
+            )
+        codes = {self._mapping.get(row.code, row.code) for row in found}
+        current = [row for row in found if row.code in codes and row.current]
+        if len(codes) > 1 and len(current) == 1:
+            codes = {current[0].code}
+        if len(codes) > 1:
+            shown = current or found
+            options = ", ".join(sorted(f"{row.code} {row.name}" for row in shown))
+            raise RegionNotFound(f"{_shown(query)} er tvetydig: {options}; bruk nummeret")
+        code = codes.pop()
+        name, kind = self._named[code]
+        return Region(code=code, name=name, kind=kind)

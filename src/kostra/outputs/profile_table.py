@@ -1,22 +1,30 @@
 """Rendering a service profile (from :meth:`kostra.api.Session.profile`) as a
-terminal table, CSV or JSON. Values are shown with each indicator's decimals."""
+terminal table, CSV or JSON. Values are shown with each indicator's decimals.
+
+The renderers take the profile frame or its plain values (:class:`ProfileData`, what the
+command line keeps between commands: see :mod:`kostra.profile_cache`), and need no pandas
+for the latter."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.table import Table
 
 from kostra.formatting import format_nb, format_plain, is_missing
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CSV_COLUMNS",
     "INDEX_COLUMNS",
     "VALUE_COLUMNS",
+    "ProfileData",
     "profile_columns",
     "render_profile_csv",
     "render_profile_json",
@@ -49,22 +57,47 @@ CSV_COLUMNS = (
 )
 
 
-def _years(profile: pd.DataFrame) -> list[str]:
-    return [c for c in profile.columns if c.isdigit()]
+@dataclass(frozen=True)
+class ProfileData:
+    """A profile table as plain values: its columns, its rows in that order (Python's own
+    numbers, NaN where the frame has none) and the frame's ``attrs``."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    attrs: dict[str, Any]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> ProfileData:
+        columns = [str(c) for c in frame.columns]
+        values = [frame[c].tolist() for c in frame.columns]
+        attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in frame.attrs.items()}
+        return cls(columns, [list(row) for row in zip(*values, strict=True)], attrs)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-def profile_columns(profile: pd.DataFrame) -> list[str]:
+def _data(profile: pd.DataFrame | ProfileData) -> ProfileData:
+    return profile if isinstance(profile, ProfileData) else ProfileData.of(profile)
+
+
+def _years(profile: pd.DataFrame | ProfileData) -> list[str]:
+    return [str(c) for c in profile.columns if str(c).isdigit()]
+
+
+def profile_columns(profile: pd.DataFrame | ProfileData) -> list[str]:
     """The export columns in order, with the profile's year columns in their place."""
     return list(CSV_COLUMNS[:4]) + _years(profile) + list(CSV_COLUMNS[4:])
 
 
-def render_profile_csv(profile: pd.DataFrame) -> str:
-    years = _years(profile)
-    header = profile_columns(profile)
+def render_profile_csv(profile: pd.DataFrame | ProfileData) -> str:
+    data = _data(profile)
+    years = _years(data)
+    header = profile_columns(data)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    for row in profile.to_dict("records"):
+    for row in data.records():
         decimals = int(row["decimals"])
         out: list[Any] = []
         for column in header:
@@ -86,10 +119,12 @@ def _json_number(value: Any, decimals: int) -> float | None:
     return float(text) if text else None
 
 
-def render_profile_json(profile: pd.DataFrame) -> str:
-    years = _years(profile)
+def render_profile_json(profile: pd.DataFrame | ProfileData) -> str:
+    data = _data(profile)
+    years = _years(data)
+    records = data.records()
     rows = []
-    for row in profile.to_dict("records"):
+    for row in records:
         decimals = int(row["decimals"])
         rows.append(
             {
@@ -110,17 +145,18 @@ def render_profile_json(profile: pd.DataFrame) -> str:
                 "demodata": bool(row["demodata"]),
             }
         )
-    attrs = {k: (int(v) if hasattr(v, "item") else v) for k, v in profile.attrs.items()}
-    doc = {**attrs, "demodata": bool(profile["demodata"].any()), "rows": rows}
+    doc = {**data.attrs, "demodata": any(bool(row["demodata"]) for row in records), "rows": rows}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_profile_table(profile: pd.DataFrame, title: str, caption: str) -> Table:
-    years = _years(profile)
-    group = str(profile.attrs.get("group", "gruppen"))
-    unweighed = profile[profile.get("members_without_weight", pd.Series(0, index=profile.index)) > 0]
-    if len(unweighed):
-        names = ", ".join(dict.fromkeys(unweighed["indicator"]))
+def render_profile_table(profile: pd.DataFrame | ProfileData, title: str, caption: str) -> Table:
+    data = _data(profile)
+    years = _years(data)
+    group = str(data.attrs.get("group", "gruppen"))
+    records = data.records()
+    unweighed = [row["indicator"] for row in records if row.get("members_without_weight", 0) > 0]
+    if unweighed:
+        names = ", ".join(dict.fromkeys(unweighed))
         caption += (
             f"\nMerk: i snittet for {names} mangler kommuner med tall befolkning å veie med (kommuner som "
             "senere er slått sammen) og er ikke med; les inn SSBs befolkningstall for året."
@@ -137,7 +173,7 @@ def render_profile_table(profile: pd.DataFrame, title: str, caption: str) -> Tab
     ):
         table.add_column(label, justify="right", no_wrap=True)
     current = None
-    for row in profile.to_dict("records"):
+    for row in records:
         if row["indicator_group"] != current:
             current = row["indicator_group"]
             table.add_row(f"[bold]{current or 'Øvrige'}[/bold]", *[""] * (len(years) + 4))

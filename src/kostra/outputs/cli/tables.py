@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kostra.outputs.cli.app import app, out
+from kostra.outputs.cli.app import app, out, state
 from kostra.outputs.cli.common import (
     DEMODATA_NOTE,
     Format,
@@ -20,6 +20,9 @@ from kostra.outputs.cli.common import (
     open_session,
     say_demodata,
 )
+
+if TYPE_CHECKING:
+    from kostra.outputs.profile_table import ProfileData
 
 
 @app.command()
@@ -34,26 +37,52 @@ def profile(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Tjenesteprofil og indikatortabell: kommunens tre siste år mot gruppens snitt, høyeste og laveste."""
-    from kostra.outputs.profile_table import render_profile_csv, render_profile_json, render_profile_table
+    from kostra.home import default_db_path
+    from kostra.outputs.profile_table import ProfileData
+    from kostra.profile_cache import ProfileCache, profile_kind
 
+    cache = ProfileCache(state.db or default_db_path(), state.groups)
+    kept = cache.find(municipality, sector, profile_name, year, group)
+    if kept is not None:
+        data = ProfileData(kept.columns, kept.rows, kept.attrs)
+        _show_profile(data, kept.sector_name, kept.profile_name, fmt)
+        return
     with open_session() as session:
         table = session.profile(municipality, sector, profile_name, year, group)
+        fingerprint = cache.fingerprint()  # while the store is open: no write can come between
         sector_def = session.catalog.sectors[table.attrs["sector"]]
         profile_def = session.catalog.profile(sector_def, table.attrs["profile"])
-    demodata = bool(table["demodata"].any())
+        _show_profile(ProfileData.of(table), sector_def.name_nb, profile_def.name_nb, fmt)
+        # The tables of every municipality in this area, year and group, for later commands.
+        attrs = table.attrs
+        fill = session.profile_tables(attrs["sector"], attrs["year"], attrs["group_id"])
+        asked = [
+            ("municipality", municipality, attrs["region_code"]),
+            ("sector", sector, attrs["sector"]),
+            (profile_kind(attrs["sector"]), profile_name or "", attrs["profile"]),
+            ("group", group, attrs["group_id"]),
+        ]
+        cache.keep(fingerprint, fill, asked)
+
+
+def _show_profile(data: ProfileData, sector_name: str, profile_name: str, fmt: Format) -> None:
+    from kostra.outputs.profile_table import render_profile_csv, render_profile_json, render_profile_table
+
+    demodata = any(bool(row["demodata"]) for row in data.records())
     if fmt is Format.csv:
-        sys.stdout.write(render_profile_csv(table))
+        sys.stdout.write(render_profile_csv(data))
     elif fmt is Format.json:
-        sys.stdout.write(render_profile_json(table))
+        sys.stdout.write(render_profile_json(data))
     else:
+        attrs = data.attrs
         title = (
-            f"{sector_def.name_nb} – {profile_def.name_nb}: {table.attrs['municipality']} "
-            f"sammenlignet med {table.attrs['group']}, {table.attrs['year']}"
+            f"{sector_name} – {profile_name}: {attrs['municipality']} "
+            f"sammenlignet med {attrs['group']}, {attrs['year']}"
         )
         caption = "Kilde: SSB (KOSTRA). * = uvektet snitt. Indeks: gruppens snitt = 100."
         if demodata:
             caption += "\n" + DEMODATA_NOTE
-        out.print(render_profile_table(table, title, caption))
+        out.print(render_profile_table(data, title, caption))
         return
     say_demodata(demodata, fmt)
 

@@ -120,6 +120,8 @@ def _of_years(part: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     if run and bool((column[:-1] <= column[1:]).all()):
         start = int(np.searchsorted(column, years[0], side="left"))
         end = int(np.searchsorted(column, years[-1], side="right"))
+        if start == 0 and end == len(part):  # all of it (a read of just these years)
+            return part
         return part.iloc[start:end]
     return part.iloc[np.flatnonzero(np.isin(column, years))]
 
@@ -287,6 +289,9 @@ class _Memo(dict[K, V]):
 # (a report's chapters): see Session.asked_together. Per thread and task, not per session:
 # the web's requests share a session.
 _ASKED_TOGETHER: ContextVar[frozenset[str]] = ContextVar("kostra_asked_together", default=frozenset())
+# The years the code running now reads figures of (a report: its time series' years): see
+# Session.reading_years. Per thread and task, as above.
+_READING_YEARS: ContextVar[tuple[int, ...] | None] = ContextVar("kostra_reading_years", default=None)
 
 
 @dataclass(frozen=True)
@@ -323,6 +328,8 @@ class _Cache:
         # years, group and subjects, with each indicator's rows: (ids, frame, rows by id).
         self.together: _Memo[tuple[object, ...], _Together] = _Memo(reading, limit=16)
         self.frames: _Memo[tuple[object, ...], object] = _Memo(reading, limit=512)
+        # Figures per indicator of some years only (Session.reading_years), by (indicator, years).
+        self.windowed: _Memo[tuple[str, tuple[int, ...]], pd.DataFrame] = _Memo(reading, limit=4096)
 
 
 def _one_state(method: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:
@@ -699,19 +706,51 @@ class Session:
         self, cache: _Cache, indicator_ids: Sequence[str], years: Sequence[int] | None
     ) -> pd.DataFrame:
         wanted = list(dict.fromkeys(indicator_ids))
-        missing = [i for i in wanted if i not in cache.observations]
-        if missing:
-            fresh = canonicalize(self.store.observations(missing), self._mapping)
-            slices = _by_indicator(fresh)
-            for indicator_id in missing:  # each one whole: a thread never sees a slice half stored
-                cache.observations.setdefault(indicator_id, slices.get(indicator_id, fresh.iloc[:0]))
-        frames = [cache.observations[i] for i in wanted]
-        if years is not None:
+        chosen = None if years is None else sorted({int(y) for y in years})
+        window = _READING_YEARS.get()
+        if window is not None and chosen is not None and set(chosen) <= set(window):
+            frames = self._held_in(cache, wanted, window)
+        else:
+            missing = [i for i in wanted if i not in cache.observations]
+            if missing:
+                fresh = canonicalize(self.store.observations(missing), self._mapping)
+                slices = _by_indicator(fresh)
+                for indicator_id in missing:  # each one whole: a thread never sees a slice half stored
+                    cache.observations.setdefault(indicator_id, slices.get(indicator_id, fresh.iloc[:0]))
+            frames = [cache.observations[i] for i in wanted]
+        if chosen is not None:
             # Each indicator's rows of those years, before putting them together: the same
             # rows in the same order as cutting the whole, without copying every year first.
-            chosen = sorted({int(y) for y in years})
             frames = [_of_years(part, chosen) for part in frames]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def _held_in(self, cache: _Cache, wanted: list[str], window: tuple[int, ...]) -> list[pd.DataFrame]:
+        """Each indicator's figures of at least the years of ``window``: all its years where
+        the session holds them, else those years, read from the store once. Both are sorted
+        by year and region, and renumbering is year by year, so a cut to some of the
+        window's years is the same either way."""
+        missing = [i for i in wanted if i not in cache.observations and (i, window) not in cache.windowed]
+        if missing:
+            fresh = canonicalize(self.store.observations(missing, list(window)), self._mapping)
+            slices = _by_indicator(fresh)
+            for indicator_id in missing:
+                cache.windowed.setdefault((indicator_id, window), slices.get(indicator_id, fresh.iloc[:0]))
+        return [
+            cache.observations[i] if i in cache.observations else cache.windowed[(i, window)] for i in wanted
+        ]
+
+    @contextlib.contextmanager
+    def reading_years(self, years: Iterable[int]) -> Iterator[None]:
+        """Within this block (this thread or task), figures asked for years all among
+        ``years`` are read from the store for ``years`` only, not for every year: a report
+        of 2024 shows 2020-2024, and reading 2015-2024 took twice the time. A question of
+        other years, or of every year, reads every year as outside the block. The answers
+        are the same (tests/test_reading_years.py)."""
+        token = _READING_YEARS.set(tuple(sorted({int(y) for y in years})))
+        try:
+            yield
+        finally:
+            _READING_YEARS.reset(token)
 
     @_one_state
     def observations_for(

@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 
 from kostra.analysis.land import Land
-from kostra.catalog import Sector
+from kostra.catalog import Indicator, Sector
 from kostra.formatting import format_nb, is_missing
 from kostra.outputs.maps import choropleth_spec, on_2024_borders
 from kostra.outputs.report.charts import profile_chart, series_chart, summary_chart
 from kostra.outputs.report.drawing import draw_later, get_ready
 from kostra.outputs.report.ssb_marks import COLUMN as SSB_COLUMN
 from kostra.outputs.report.ssb_marks import SsbMark, explanation, legend, ssb_marks
-from kostra.sector_analysis import SectorAnalysis, records
+from kostra.sector_analysis import SERIES_YEARS, SectorAnalysis, records
 
 if TYPE_CHECKING:
     from kostra.api import Session
@@ -414,7 +414,13 @@ def _resource_use_map(session: Session, analysis: SectorAnalysis) -> tuple[str, 
     return caption, spec
 
 
-def _summary_chapter(session: Session, analyses: Sequence[SectorAnalysis]) -> Chapter:
+def _summary_chapter(
+    session: Session,
+    analyses: Sequence[SectorAnalysis],
+    early_map: tuple[SectorAnalysis, tuple[str, dict[str, Any]]] | None = None,
+) -> Chapter:
+    """The first chapter: every service area in a line, and the map (``early_map``: the
+    map of one of ``analyses``, made already)."""
     columns = [
         "Tjenesteområde",
         "Indikatorer over snittet",
@@ -467,7 +473,9 @@ def _summary_chapter(session: Session, analyses: Sequence[SectorAnalysis]) -> Ch
         [(f"Antall indikatorer over og under snittet for {first.group.name}.", chart)],
         [],
         demodata=any(a.demodata for a in analyses),
-        maps=[] if mapped is None else [_resource_use_map(session, mapped)],
+        maps=[]
+        if mapped is None
+        else [early_map[1] if early_map and early_map[0] is mapped else _resource_use_map(session, mapped)],
     )
 
 
@@ -577,7 +585,24 @@ def build_report(
     # One read of every figure the chapters need, instead of one per sector and profile.
     wanted = [i for sector_id in sector_ids for i in session.catalog.indicators_of(sector_id)]
     year = session.resolve_year(wanted, year)  # a year without figures fails before any work
+    # The years the chapters show (their time series): read of those years only.
+    with session.reading_years(range(year - SERIES_YEARS + 1, year + 1)):
+        return _build(session, municipality, year, group, peers, sector_ids, wanted, kinds, map_kinds)
+
+
+def _build(
+    session: Session,
+    municipality: str,
+    year: int,
+    group: str,
+    peers: Sequence[str],
+    sector_ids: list[str],
+    wanted: list[Indicator],
+    kinds: Sequence[str],
+    map_kinds: Sequence[str],
+) -> Report:
     economics = [session.catalog.economics[s] for s in sector_ids if s in session.catalog.economics]
+    window = range(year - SERIES_YEARS + 1, year + 1)
     session.observations(
         sorted(
             {i.id for i in wanted}
@@ -595,7 +620,8 @@ def build_report(
                 )
                 if x
             }
-        )
+        ),
+        window,
     )
     labels = _release_labels(session)
     marks = ssb_marks(session, [i.id for i in wanted], year)
@@ -603,15 +629,27 @@ def build_report(
     chapters = []
     # Chapter by chapter, so one chapter's charts are drawn while the next is analysed; the
     # group statistics of all chapters are computed at the first chapter's question.
+    # The summary's map shows the service area weighing most in the cost key: it is analysed
+    # first, so its map is drawn while the others are analysed (the chapters keep their order).
+    weights = {s: e.cost_key_weight for s, e in session.catalog.economics.items() if s in sector_ids}
+    heaviest = max(weights, key=weights.__getitem__, default=None)
+    order = sorted(range(len(sector_ids)), key=lambda k: sector_ids[k] != heaviest)
+    done: dict[int, tuple[SectorAnalysis, Chapter]] = {}
+    early_map: tuple[SectorAnalysis, tuple[str, dict[str, Any]]] | None = None
     with session.asked_together(i.id for i in wanted):
-        for sector_id in sector_ids:
-            analysis = session.analyse(municipality, sector_id, year, group, peers)
+        for k in order:
+            analysis = session.analyse(municipality, sector_ids[k], year, group, peers)
+            if sector_ids[k] == heaviest and _map_analysis(session, [analysis]) is analysis:
+                early_map = (analysis, _resource_use_map(session, analysis))
+                draw_later(early_map[1][1], map_kinds)
             chapter = build_chapter(session, analysis, labels, marks)
             _draw_soon(chapter, kinds, map_kinds)
-            analyses.append(analysis)
-            chapters.append(chapter)
+            done[k] = (analysis, chapter)
+    for k in range(len(sector_ids)):
+        analyses.append(done[k][0])
+        chapters.append(done[k][1])
     first = analyses[0]
-    summary = _summary_chapter(session, analyses)
+    summary = _summary_chapter(session, analyses, early_map)
     _draw_soon(summary, kinds, map_kinds)
     chapters.insert(0, summary)
     demodata = any(a.demodata for a in analyses)

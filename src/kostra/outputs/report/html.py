@@ -140,13 +140,20 @@ def _render(report: Report, *, interactive: bool, charts: list[str] | None = Non
     svgs: dict[str, str] = {}
     if not interactive:
         css = chart_font_css() + "\n" + css
+    # The maps first: they were asked for early and are drawn by now, while the charts the
+    # drawing process is still busy with are waited for below.
+    maps = {
+        f"{chapter.id}-map-{i}": _map_svg(spec, f"{chapter.id}-map-{i}")
+        for chapter in report.chapters
+        for i, (_, spec) in enumerate(chapter.maps, start=1)
+    }
     for chapter in report.chapters:
         if not interactive:
             for i, (_, spec) in enumerate(chapter.charts, start=1):
                 svgs[f"{chapter.id}-chart-{i}"] = static(render_svg(spec))
-        for i, (_, spec) in enumerate(chapter.maps, start=1):
+        for i in range(1, len(chapter.maps) + 1):
             map_id = f"{chapter.id}-map-{i}"
-            svg = _map_svg(spec, map_id)
+            svg = maps[map_id]
             # Maps go in drawn, not as a spec for the browser to draw: the page stays
             # readable without JavaScript, and carries the map (about 0.4 MB) rather than
             # the boundaries (0.5 MB) plus the drawing work.

@@ -29,19 +29,21 @@ def _sample(session: Session) -> list[str]:
     return sorted({"3201", "0301", "3203", "1151", *codes[::60]})
 
 
-# Three kinds of group: fixed members, members minus the municipality asked about, and a
-# KOSTRA group (members by year).
-@pytest.mark.parametrize("group", ["asss", "ovrige-asss", "kostragruppe-13"])
-def test_every_kept_table_is_the_table_profile_computes(session: Session, group: str) -> None:
+# Four kinds of group: fixed members, members minus the municipality asked about, a KOSTRA
+# group (members by year) and a county; and years before and after the 2020 and 2024 reforms.
+@pytest.mark.parametrize(
+    ("group", "year"), [("asss", 2024), ("ovrige-asss", 2019), ("kostragruppe-13", 2024), ("eka32", 2021)]
+)
+def test_every_kept_table_is_the_table_profile_computes(session: Session, group: str, year: int) -> None:
     compared, pairs = 0, 0
     for sector in [s.id for s in session.catalog.sectors.values() if not s.hidden]:
-        fill = session.profile_tables(sector, 2024, group)
+        fill = session.profile_tables(sector, year, group)
         kept = {(t.profile, t.region): t for t in fill.tables}
         pairs += len(fill.columns)
         assert len(kept) == len(fill.tables) == len(fill.columns) * len(session._municipalities)
         for code in _sample(session):
             for profile in fill.columns:
-                computed = ProfileData.of(session.profile(code, sector, profile, 2024, group))
+                computed = ProfileData.of(session.profile(code, sector, profile, year, group))
                 table = kept[(profile, code)]
                 assert table.rows, (sector, profile, code)
                 assert _exact(ProfileData(fill.columns[profile], table.rows, table.attrs)) == _exact(computed)
@@ -62,7 +64,9 @@ def test_the_names_kept_are_the_ones_the_store_resolves(session: Session) -> Non
         elif kind == "group":
             assert session.group(text).id == value
         elif kind == profile_kind(sector.id):
-            assert session.catalog.profile(sector, text or None).id == value
+            assert text and session.catalog.profile(sector, text).id == value
+        elif kind == profile_kind(sector.id, given=False):
+            assert text == "" and session.catalog.profile(sector, None).id == value
         else:
             profile = kind.removeprefix(latest_kind(sector.id, ""))
             assert kind == latest_kind(sector.id, profile) and text == ""
@@ -71,7 +75,8 @@ def test_the_names_kept_are_the_ones_the_store_resolves(session: Session) -> Non
     assert kinds["municipality"] >= len(session._municipalities) + 350
     assert ("municipality", "Bærum", "3201") in fill.names
     assert ("municipality", "0219", "3201") not in fill.names  # old numbers: kept when asked
-    assert (profile_kind(sector.id), "", "alle") in fill.names and kinds["sector"] >= 2
+    assert (profile_kind(sector.id, given=False), "", "alle") in fill.names and kinds["sector"] >= 2
+    assert not any(kind == profile_kind(sector.id) and text == "" for kind, text, _ in fill.names)
 
 
 def _fill(tables: list[ProfileTable], year: int = 2024) -> ProfileFill:
@@ -87,7 +92,7 @@ def _fill(tables: list[ProfileTable], year: int = 2024) -> ProfileFill:
             ("municipality", "3201", "3201"),
             ("sector", "grunnskole", "grunnskole"),
             ("group", "asss", "asss"),
-            (profile_kind("grunnskole"), "", "alle"),
+            (profile_kind("grunnskole", given=False), "", "alle"),
             (latest_kind("grunnskole", "alle"), "", str(year)),
         ],
     )
@@ -151,6 +156,34 @@ def test_a_damaged_file_is_never_an_error_and_is_made_anew(cache: ProfileCache) 
     table = ProfileTable("alle", "3201", {}, [["3201", 1.0]])
     assert cache.keep(cache.fingerprint(), _fill([table]))
     assert cache.find("3201", "grunnskole", None, None, "asss") is not None
+
+
+def test_a_file_of_another_layout_is_never_read_and_is_laid_out_anew(cache: ProfileCache) -> None:
+    table = ProfileTable("alle", "3201", {}, [["3201", 1.0]])
+    assert cache.keep(cache.fingerprint(), _fill([table]))
+    with sqlite3.connect(cache.path) as db:
+        db.execute("PRAGMA user_version = 999")
+    assert cache.find("3201", "grunnskole", None, None, "asss") is None
+    assert cache.keep(cache.fingerprint(), _fill([table]))
+    assert cache.find("3201", "grunnskole", None, None, "asss") is not None
+
+
+def test_a_place_the_file_cannot_be_is_never_an_error(cache: ProfileCache) -> None:
+    cache.path.mkdir()  # as a folder that cannot be written would: no file can be made there
+    table = ProfileTable("alle", "3201", {}, [["3201", 1.0]])
+    assert not cache.keep(cache.fingerprint(), _fill([table]))
+    assert cache.find("3201", "grunnskole", None, None, "asss") is None
+
+
+def test_a_folder_name_with_uri_characters(tmp_path: Path) -> None:
+    folder = tmp_path / "data#1 ?x"
+    folder.mkdir()
+    (folder / "kostra.duckdb").write_bytes(b"a store")
+    cache = ProfileCache(folder / "kostra.duckdb")
+    table = ProfileTable("alle", "3201", {}, [["3201", 1.0]])
+    assert cache.keep(cache.fingerprint(), _fill([table]))
+    assert cache.find("3201", "grunnskole", None, None, "asss") is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data#1 ?x"]  # nothing made beside it
 
 
 def test_the_oldest_fills_go_first(cache: ProfileCache, monkeypatch: pytest.MonkeyPatch) -> None:

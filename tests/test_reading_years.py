@@ -49,3 +49,15 @@ def test_the_years_read_do_not_change_an_answer(
             pd.testing.assert_frame_equal(mine, theirs)
         else:
             assert mine == theirs
+
+
+def test_a_window_without_figures_reads_every_year(template_store: Path) -> None:
+    ids = ["pop_total", "gs_andel_spesialundervisning"]
+    with kostra.open(template_store, read_only=True) as every_year:
+        every_year.observations(["pop_total"], [2024])
+        expected = every_year.observations(ids, [1990])
+    with kostra.open(template_store, read_only=True) as some_years:
+        some_years.observations(["pop_total"], [2024])
+        with some_years.reading_years([1990, 1991]):
+            got = some_years.observations(ids, [1990])
+    pd.testing.assert_frame_equal(got, expected)

@@ -328,8 +328,9 @@ class _Cache:
         # years, group and subjects, with each indicator's rows: (ids, frame, rows by id).
         self.together: _Memo[tuple[object, ...], _Together] = _Memo(reading, limit=16)
         self.frames: _Memo[tuple[object, ...], object] = _Memo(reading, limit=512)
-        # Figures per indicator of some years only (Session.reading_years), by (indicator, years).
-        self.windowed: _Memo[tuple[str, tuple[int, ...]], pd.DataFrame] = _Memo(reading, limit=4096)
+        # Figures per indicator of some years only (Session.reading_years), by (indicator,
+        # years): at most each indicator once per set of years a report reads.
+        self.windowed: _Memo[tuple[str, tuple[int, ...]], pd.DataFrame] = _Memo(reading)
 
 
 def _one_state(method: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:
@@ -730,8 +731,16 @@ class Session:
         by year and region, and renumbering is year by year, so a cut to some of the
         window's years is the same either way."""
         missing = [i for i in wanted if i not in cache.observations and (i, window) not in cache.windowed]
+        fresh = None
         if missing:
             fresh = canonicalize(self.store.observations(missing, list(window)), self._mapping)
+        if fresh is not None and fresh.empty:
+            # An empty read's text columns come typed as DuckDB gives them: read every year.
+            fresh = canonicalize(self.store.observations(missing), self._mapping)
+            slices = _by_indicator(fresh)
+            for indicator_id in missing:
+                cache.observations.setdefault(indicator_id, slices.get(indicator_id, fresh.iloc[:0]))
+        elif fresh is not None:
             slices = _by_indicator(fresh)
             for indicator_id in missing:
                 cache.windowed.setdefault((indicator_id, window), slices.get(indicator_id, fresh.iloc[:0]))
@@ -1047,7 +1056,7 @@ class Session:
         the store resolves as the tables' own (municipalities' numbers and names, the area's
         and its profiles' names, the group's id, each profile's latest year). What the
         command line keeps between commands (:mod:`kostra.profile_cache`)."""
-        from kostra.profile_cache import ProfileFill, ProfileTable, latest_kind, profile_kind
+        from kostra.profile_cache import ProfileFill, ProfileTable, frame_rows, latest_kind, profile_kind
 
         found = self.service_area(sector)
         chosen = self.group(group).definition
@@ -1057,10 +1066,10 @@ class Session:
         if self.group(chosen.id).id == chosen.id:
             names.append(("group", chosen.id, chosen.id))
         for code, region in regions.items():
-            names.append(("municipality", code, code))
-            with contextlib.suppress(KostraError):  # a name two municipalities share is asked by number
-                if self.region(region.name).code == code:
-                    names.append(("municipality", region.name, code))
+            for text in (code, region.name):
+                with contextlib.suppress(KostraError):  # a name two municipalities share is asked by number
+                    if self.region(text).code == code:
+                        names.append(("municipality", text, code))
         names += [
             ("sector", text, found.id)
             for text in dict.fromkeys((found.id, found.name_nb, *found.aliases))
@@ -1076,18 +1085,17 @@ class Session:
                 for text in dict.fromkeys((profile.id, profile.name_nb))
                 if self.catalog.profile(found, text).id == profile.id
             ]
-            if profile is found.profiles[0]:
-                names.append((profile_kind(found.id), "", profile.id))
+            if self.catalog.profile(found, None).id == profile.id:
+                names.append((profile_kind(found.id, given=False), "", profile.id))
             first, last = self.year_span(indicators)
             if not first <= year <= last:  # :meth:`profile` refuses this year for the profile
                 continue
             frame = self._profile_frame(self._profiles(indicators, codes, [year], chosen), year)
-            columns[profile.id] = [str(c) for c in frame.columns]
-            values = [frame[c].tolist() for c in frame.columns]
+            columns[profile.id], rows = frame_rows(frame)
             by_region: dict[str, list[list[Any]]] = {}
             at = columns[profile.id].index("region_code")
-            for row in zip(*values, strict=True):
-                by_region.setdefault(str(row[at]), []).append(list(row))
+            for row in rows:
+                by_region.setdefault(str(row[at]), []).append(row)
             tables += [
                 ProfileTable(
                     profile.id,

@@ -22,6 +22,7 @@ would have answered differently or refused.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -35,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CachedProfile", "ProfileCache", "ProfileFill", "ProfileTable"]
+__all__ = ["CachedProfile", "ProfileCache", "ProfileFill", "ProfileTable", "frame_rows"]
 
 # Raised when the layout below or the meaning of a kept table changes.
 CACHE_FORMAT = 1
 # Fills (service area, year and group) kept; the oldest go first. A fill of one service
-# area is 0.2-0.6 MB.
-KEEP_FILLS = 40
+# area is 1-2 MB (pleie og omsorg, with four profiles, the most).
+KEEP_FILLS = 16
 # The libraries whose upgrade could change a computed figure.
 _LIBRARIES = ("pandas", "numpy", "duckdb")
 
@@ -106,9 +107,11 @@ def latest_kind(sector: str, profile: str) -> str:
     return f"latest {sector} {profile}"
 
 
-def profile_kind(sector: str) -> str:
-    """The kind of name under which a service area's profiles are kept (the first as "")."""
-    return f"profile {sector}"
+def profile_kind(sector: str, given: bool = True) -> str:
+    """The kind of name under which a service area's profiles are kept; not ``given``: the
+    one a command asking for none gets (kept as "", which a profile asked by name never is:
+    an empty name is refused)."""
+    return f"profile {sector}" if given else f"default profile {sector}"
 
 
 def _stamp(path: Path) -> str:
@@ -166,9 +169,13 @@ class ProfileCache:
         if not self.path.is_file():
             return None
         try:
-            with _connected(f"file:{self.path}?mode=ro", uri=True) as db:
+            # As a URI, so that a "#" or "?" in a folder's name is part of the path.
+            with _connected(self.path.absolute().as_uri() + "?mode=ro", uri=True) as db:
+                if db.execute("PRAGMA user_version").fetchone() != (CACHE_FORMAT,):
+                    return None
+                db.execute("BEGIN")  # every read from one state of the file
                 return self._find(db, municipality, sector, profile, year, group)
-        except (sqlite3.Error, OSError, ValueError, TypeError, KeyError, IndexError, zlib.error):
+        except (sqlite3.Error, OSError, ValueError, zlib.error):  # ValueError: JSON
             return None
 
     def _find(
@@ -180,6 +187,7 @@ class ProfileCache:
         year: int | None,
         group: str,
     ) -> CachedProfile | None:
+        """:meth:`find` in the open file: the names as the store resolved them, then the table."""
         kept = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         if kept is None or kept[0] != self.fingerprint():
             return None
@@ -192,7 +200,7 @@ class ProfileCache:
         group_id = named("group", group)
         if region is None or sector_id is None or group_id is None:
             return None
-        profile_id = named(profile_kind(sector_id), profile or "")
+        profile_id = named(profile_kind(sector_id, profile is not None), profile or "")
         if profile_id is None:
             return None
         if year is None:
@@ -224,21 +232,33 @@ class ProfileCache:
         for _ in range(2):
             try:
                 return self._keep(fingerprint, fill, asked)
-            except sqlite3.OperationalError:  # locked by another command, or a read-only folder
-                return False
-            except sqlite3.DatabaseError:  # not a database, or a damaged one
-                try:
+            except sqlite3.DatabaseError as exc:
+                # Locked by another command, or a folder that cannot be written: not kept.
+                if not _damaged(exc):
+                    return False
+                try:  # not a database, or a damaged one: made anew
                     self.path.unlink()
                 except OSError:
                     return False
-            except (OSError, ValueError, TypeError):
+            except OSError:
                 return False
         return False
 
     def _keep(self, fingerprint: str, fill: ProfileFill, asked: Sequence[tuple[str, str, str]]) -> bool:
+        """:meth:`keep`, letting SQLite's errors through."""
         with _connected(str(self.path), timeout=0.5) as db:
-            db.executescript(_SCHEMA)
             db.execute("BEGIN IMMEDIATE")
+            if db.execute("PRAGMA user_version").fetchone() != (CACHE_FORMAT,):
+                # A new file, or one of another layout: laid out anew (freed pages go back
+                # to the file system as they are freed).
+                db.execute("COMMIT")
+                db.execute("PRAGMA auto_vacuum = FULL")
+                for table in ("meta", *_TABLES):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute("VACUUM")  # auto_vacuum of a file with tables takes effect so
+                db.executescript(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {CACHE_FORMAT}")
+                db.execute("BEGIN IMMEDIATE")
             kept = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
             if kept is None or kept[0] != fingerprint:
                 for table in _TABLES:
@@ -273,20 +293,30 @@ class ProfileCache:
             db.execute("DELETE FROM profile_table WHERE grp = ? AND year = ? AND sector = ?", key)
 
 
+def _damaged(error: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is no database, or a damaged one."""
+    message = str(error).lower()
+    return not isinstance(error, sqlite3.OperationalError) and (
+        "not a database" in message or "malformed" in message
+    )
+
+
+def frame_rows(frame: Any) -> tuple[list[str], list[list[Any]]]:
+    """A pandas frame's column names and rows as Python's own values (NaN stays NaN), as
+    :class:`ProfileTable` keeps them: each column converted at once, not cell by cell."""
+    columns = [str(c) for c in frame.columns]
+    values = [frame[c].tolist() for c in frame.columns]
+    return columns, [list(row) for row in zip(*values, strict=True)]
+
+
 def _packed(value: object) -> bytes:
     # JSON keeps floats exactly (shortest repr) and NaN; zlib makes a table some 1 kB.
     return zlib.compress(json.dumps(value).encode(), 1)
 
 
-class _connected:
-    """An SQLite connection in autocommit mode (transactions are begun by hand), closed
-    on leaving (sqlite3's own context manager commits but does not close)."""
-
-    def __init__(self, target: str, *, uri: bool = False, timeout: float = 0.0) -> None:
-        self._db = sqlite3.connect(target, uri=uri, timeout=timeout, isolation_level=None)
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self._db
-
-    def __exit__(self, *exc: object) -> None:
-        self._db.close()
+def _connected(
+    target: str, *, uri: bool = False, timeout: float = 0.0
+) -> contextlib.closing[sqlite3.Connection]:
+    """An SQLite connection in autocommit mode (transactions are begun by hand), closed on
+    leaving (sqlite3's own context manager commits but does not close)."""
+    return contextlib.closing(sqlite3.connect(target, uri=uri, timeout=timeout, isolation_level=None))

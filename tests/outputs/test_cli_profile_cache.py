@@ -83,3 +83,24 @@ def test_a_damaged_file_beside_the_store_changes_nothing(store_path: Path) -> No
     out, used_pandas = _profile(store_path, *args)
     assert (out, used_pandas) == (expected, True)
     assert _profile(store_path, *args) == (expected, False)  # made anew
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("Bærum", "-s", "grunnskole", "-y", "2024", "-p", ""),
+        ("", "-s", "grunnskole", "-y", "2024"),
+        ("Bærum", "-s", "grunnskole", "-y", "2030"),
+        ("Bærum", "-s", "grunnskole", "-y", "2024", "-g", "naboer"),
+        ("Bærum", "-s", "romfart", "-y", "2024"),
+    ],
+)
+def test_bad_input_gets_the_same_answer_with_tables_kept(
+    cli, store_path: Path, args: tuple[str, ...]
+) -> None:
+    plain = cli("--db", str(store_path), "profile", *args)
+    assert plain.returncode == 2 and plain.stderr.startswith("Feil:")
+    _profile(store_path, "Bærum", "-s", "grunnskole", "-y", "2024")
+    _profile(store_path, "Bærum", "-s", "grunnskole")  # kept: the latest year and first profile too
+    kept = cli("--db", str(store_path), "profile", *args)
+    assert (kept.returncode, kept.stdout, kept.stderr) == (plain.returncode, plain.stdout, plain.stderr)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 
 from kostra.formatting import format_nb, format_plain, is_missing
+from kostra.profile_cache import frame_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,12 +69,12 @@ class ProfileData:
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> ProfileData:
-        columns = [str(c) for c in frame.columns]
-        values = [frame[c].tolist() for c in frame.columns]
+        """The values of a profile frame (numpy's numbers in ``attrs`` as Python's)."""
         attrs = {k: (v.item() if hasattr(v, "item") else v) for k, v in frame.attrs.items()}
-        return cls(columns, [list(row) for row in zip(*values, strict=True)], attrs)
+        return cls(*frame_rows(frame), attrs)
 
     def records(self) -> list[dict[str, Any]]:
+        """One dict per row, by column name."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 

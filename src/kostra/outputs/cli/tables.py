@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kostra.errors import KostraError
 from kostra.outputs.cli.app import app, out, state
 from kostra.outputs.cli.common import (
     DEMODATA_NOTE,
@@ -53,19 +54,26 @@ def profile(
         sector_def = session.catalog.sectors[table.attrs["sector"]]
         profile_def = session.catalog.profile(sector_def, table.attrs["profile"])
         _show_profile(ProfileData.of(table), sector_def.name_nb, profile_def.name_nb, fmt)
-        # The tables of every municipality in this area, year and group, for later commands.
+        # The tables of every municipality in this area, year and group, for later commands;
+        # the answer is out already, so whatever keeps them from being kept only costs time.
         attrs = table.attrs
-        fill = session.profile_tables(attrs["sector"], attrs["year"], attrs["group_id"])
+        try:
+            fill = session.profile_tables(attrs["sector"], attrs["year"], attrs["group_id"])
+        except KostraError:
+            if state.debug:
+                raise
+            return
         asked = [
             ("municipality", municipality, attrs["region_code"]),
             ("sector", sector, attrs["sector"]),
-            (profile_kind(attrs["sector"]), profile_name or "", attrs["profile"]),
+            (profile_kind(attrs["sector"], profile_name is not None), profile_name or "", attrs["profile"]),
             ("group", group, attrs["group_id"]),
         ]
         cache.keep(fingerprint, fill, asked)
 
 
 def _show_profile(data: ProfileData, sector_name: str, profile_name: str, fmt: Format) -> None:
+    """The profile as a table for people, or as CSV or JSON (with the DEMODATA mark)."""
     from kostra.outputs.profile_table import render_profile_csv, render_profile_json, render_profile_table
 
     demodata = any(bool(row["demodata"]) for row in data.records())

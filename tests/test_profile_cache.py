@@ -122,6 +122,21 @@ def test_kept_values_come_back_exactly(cache: ProfileCache) -> None:
     assert cache.find("Bærum", "grunnskole", None, 2024, "asss") is not None
 
 
+def test_names_alone_are_added_to_the_tables_of_the_same_fingerprint(cache: ProfileCache) -> None:
+    table = ProfileTable("alle", "3201", {}, [["3201", 1.0]])
+    stamp = cache.fingerprint()
+    assert not cache.holds(stamp, "asss", 2024, "grunnskole")
+    assert not cache.keep(stamp, None, [("municipality", "Bærum", "3201")])  # no tables yet
+    assert cache.keep(stamp, _fill([table]))
+    assert cache.holds(stamp, "asss", 2024, "grunnskole")
+    assert not cache.holds(stamp, "asss", 2023, "grunnskole")
+    assert not cache.holds("other", "asss", 2024, "grunnskole")
+    assert cache.keep(stamp, None, [("municipality", "Bærum", "3201")])
+    assert cache.find("Bærum", "grunnskole", None, 2024, "asss") is not None
+    assert not cache.keep("other", None, [("municipality", "Baerum", "3201")])
+    assert cache.find("Baerum", "grunnskole", None, 2024, "asss") is None
+
+
 def test_a_written_store_or_groups_file_makes_every_table_stale(cache: ProfileCache, tmp_path: Path) -> None:
     table = ProfileTable("alle", "3201", {}, [["3201", 1.0]])
     assert cache.keep(cache.fingerprint(), _fill([table]))

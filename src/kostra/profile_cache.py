@@ -224,11 +224,32 @@ class ProfileCache:
         attrs, rows = json.loads(zlib.decompress(body[0]))
         return CachedProfile(json.loads(shape[0]), rows, attrs, str(shape[1]), str(shape[2]))
 
-    def keep(self, fingerprint: str, fill: ProfileFill, asked: Sequence[tuple[str, str, str]] = ()) -> bool:
+    def holds(self, fingerprint: str, group: str, year: int, sector: str) -> bool:
+        """Whether the tables of this service area, year and group are kept under
+        ``fingerprint`` (then a command that computed one only adds the names it was asked by)."""
+        if not self.path.is_file():
+            return False
+        try:
+            with _connected(self.path.absolute().as_uri() + "?mode=ro", uri=True) as db:
+                if db.execute("PRAGMA user_version").fetchone() != (CACHE_FORMAT,):
+                    return False
+                db.execute("BEGIN")
+                kept = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+                found = db.execute(
+                    "SELECT 1 FROM fill WHERE grp = ? AND year = ? AND sector = ?", (group, year, sector)
+                ).fetchone()
+                return kept == (fingerprint,) and found is not None
+        except (sqlite3.Error, OSError):
+            return False
+
+    def keep(
+        self, fingerprint: str, fill: ProfileFill | None, asked: Sequence[tuple[str, str, str]] = ()
+    ) -> bool:
         """Keep ``fill`` and the names in it and in ``asked`` under ``fingerprint`` (taken
         while the store it was computed from was open, so a write since makes it stale).
         Tables kept under another fingerprint are dropped; a file SQLite cannot read is
-        made anew. False if it could not be kept."""
+        made anew. No ``fill``: only the names, where the file holds that fingerprint.
+        False if nothing could be kept."""
         for _ in range(2):
             try:
                 return self._keep(fingerprint, fill, asked)
@@ -244,7 +265,9 @@ class ProfileCache:
                 return False
         return False
 
-    def _keep(self, fingerprint: str, fill: ProfileFill, asked: Sequence[tuple[str, str, str]]) -> bool:
+    def _keep(
+        self, fingerprint: str, fill: ProfileFill | None, asked: Sequence[tuple[str, str, str]]
+    ) -> bool:
         """:meth:`keep`, letting SQLite's errors through."""
         with _connected(str(self.path), timeout=0.5) as db:
             db.execute("BEGIN IMMEDIATE")
@@ -260,11 +283,17 @@ class ProfileCache:
                 db.execute(f"PRAGMA user_version = {CACHE_FORMAT}")
                 db.execute("BEGIN IMMEDIATE")
             kept = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-            if kept is None or kept[0] != fingerprint:
-                for table in _TABLES:
-                    db.execute(f"DELETE FROM {table}")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-            self._write(db, fill, asked)
+            current = kept == (fingerprint,)
+            if fill is None:
+                if not current:  # the tables the names are for are gone
+                    return False
+                db.executemany("INSERT OR REPLACE INTO name VALUES (?, ?, ?)", list(asked))
+            else:
+                if not current:
+                    for table in _TABLES:
+                        db.execute(f"DELETE FROM {table}")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+                self._write(db, fill, asked)
             db.execute("COMMIT")
         return True
 

@@ -57,12 +57,14 @@ def profile(
         # The tables of every municipality in this area, year and group, for later commands;
         # the answer is out already, so whatever keeps them from being kept only costs time.
         attrs = table.attrs
-        try:
-            fill = session.profile_tables(attrs["sector"], attrs["year"], attrs["group_id"])
-        except KostraError:
-            if state.debug:
-                raise
-            return
+        fill = None
+        if not cache.holds(fingerprint, attrs["group_id"], attrs["year"], attrs["sector"]):
+            try:
+                fill = session.profile_tables(attrs["sector"], attrs["year"], attrs["group_id"])
+            except KostraError:
+                if state.debug:
+                    raise
+                return
         asked = [
             ("municipality", municipality, attrs["region_code"]),
             ("sector", sector, attrs["sector"]),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kostra.errors import ParameterError
 from kostra.outputs.cli.app import app, err, out
+
+if TYPE_CHECKING:
+    from kostra import api
+    from kostra.outputs.report import ReportConfig
 
 
 def _say_demodata(reports: int) -> None:
@@ -30,9 +34,9 @@ def _split(values: list[str] | None, option: str) -> list[str] | None:
 
 
 def _start_helpers(formats: list[str], *, single: bool) -> None:
-    """Start the helper processes one report needs now, on the other core, while the store
-    opens and the figures are read: the drawing process (its first chart is slow; HTML needs
-    it too, for the map) and the typesetting process (it imports WeasyPrint)."""
+    """Start the drawing process one report needs now, on the other core, while the store
+    opens and the figures are read (its first chart is slow; HTML needs it too, for the map).
+    The typesetting process starts once the report is built (:func:`report`)."""
     if not single:
         return  # a batch's workers start their own
     from kostra.outputs.report.drawing import get_ready
@@ -40,10 +44,6 @@ def _start_helpers(formats: list[str], *, single: bool) -> None:
     kinds = [k for k, wanted in (("svg", {"html", "pdf"}), ("png", {"docx"})) if wanted & set(formats)]
     if kinds:
         get_ready(kinds)
-    if "pdf" in formats:
-        from kostra.outputs.report.pdf import start_typesetting
-
-        start_typesetting()
 
 
 @app.command()
@@ -79,10 +79,8 @@ def report(
     from kostra.outputs.report import (
         FORMATS,
         ReportConfig,
-        build_report,
         prepare_out,
         read_report_config,
-        write_report,
     )
     from kostra.outputs.report.batch import run_batch
 
@@ -119,19 +117,7 @@ def report(
     with open_session() as session:
         db = session.store.path
         if spec.municipality and not (all_asss or every):
-            built = build_report(
-                session,
-                spec.municipality,
-                spec.year,
-                spec.group,
-                spec.compare,
-                spec.sectors,
-                formats=spec.formats,
-            )
-            for path in write_report(built, spec.formats, spec.out):
-                out.print(f"Skrev {path}")
-            if built.demodata:
-                _say_demodata(1)
+            _one_report(session, spec)
             return
         # Checked here, so a wrong name fails in one line before any worker starts.
         chosen = [session.service_area(s) for s in spec.sectors] if spec.sectors else None
@@ -166,3 +152,24 @@ def report(
     out.print(f"Skrev {len(codes) * len(spec.formats)} filer til {spec.out}")
     if demodata:
         _say_demodata(len(codes))
+
+
+def _one_report(session: api.Session, spec: ReportConfig) -> None:
+    """Build one municipality's report and write it in each format asked for."""
+    from kostra.outputs.report import build_report, write_report
+
+    assert spec.municipality is not None
+    built = build_report(
+        session, spec.municipality, spec.year, spec.group, spec.compare, spec.sectors, formats=spec.formats
+    )
+    if "pdf" in spec.formats:
+        from kostra.outputs.report.pdf import start_typesetting
+
+        # Now, not at the start: it imports WeasyPrint while this process waits for the last
+        # charts of the print page, instead of taking the drawing process's share of the
+        # cores while the report is built (0.1 s sooner, measured).
+        start_typesetting()
+    for path in write_report(built, spec.formats, spec.out):
+        out.print(f"Skrev {path}")
+    if built.demodata:
+        _say_demodata(1)

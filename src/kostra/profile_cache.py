@@ -31,10 +31,12 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = ["CachedProfile", "ProfileCache", "ProfileFill", "ProfileTable", "frame_rows"]
 
@@ -166,17 +168,22 @@ class ProfileCache:
     ) -> CachedProfile | None:
         """The table a profile command asking this would compute, if it is kept and still
         current; None otherwise (the command then computes it)."""
+        return self._read(lambda db: self._find(db, municipality, sector, profile, year, group), None)
+
+    def _read(self, read: Callable[[sqlite3.Connection], T], otherwise: T) -> T:
+        """``read`` of the file, opened read-only and in one transaction (every read from one
+        state of it); ``otherwise`` where there is no file of this layout or it cannot be read."""
         if not self.path.is_file():
-            return None
+            return otherwise
         try:
             # As a URI, so that a "#" or "?" in a folder's name is part of the path.
             with _connected(self.path.absolute().as_uri() + "?mode=ro", uri=True) as db:
                 if db.execute("PRAGMA user_version").fetchone() != (CACHE_FORMAT,):
-                    return None
-                db.execute("BEGIN")  # every read from one state of the file
-                return self._find(db, municipality, sector, profile, year, group)
+                    return otherwise
+                db.execute("BEGIN")
+                return read(db)
         except (sqlite3.Error, OSError, ValueError, zlib.error):  # ValueError: JSON
-            return None
+            return otherwise
 
     def _find(
         self,
@@ -188,8 +195,7 @@ class ProfileCache:
         group: str,
     ) -> CachedProfile | None:
         """:meth:`find` in the open file: the names as the store resolved them, then the table."""
-        kept = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        if kept is None or kept[0] != self.fingerprint():
+        if _fingerprint_of(db) != self.fingerprint():
             return None
 
         def named(kind: str, text: str) -> str | None:
@@ -227,20 +233,14 @@ class ProfileCache:
     def holds(self, fingerprint: str, group: str, year: int, sector: str) -> bool:
         """Whether the tables of this service area, year and group are kept under
         ``fingerprint`` (then a command that computed one only adds the names it was asked by)."""
-        if not self.path.is_file():
-            return False
-        try:
-            with _connected(self.path.absolute().as_uri() + "?mode=ro", uri=True) as db:
-                if db.execute("PRAGMA user_version").fetchone() != (CACHE_FORMAT,):
-                    return False
-                db.execute("BEGIN")
-                kept = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-                found = db.execute(
-                    "SELECT 1 FROM fill WHERE grp = ? AND year = ? AND sector = ?", (group, year, sector)
-                ).fetchone()
-                return kept == (fingerprint,) and found is not None
-        except (sqlite3.Error, OSError):
-            return False
+
+        def held(db: sqlite3.Connection) -> bool:
+            found = db.execute(
+                "SELECT 1 FROM fill WHERE grp = ? AND year = ? AND sector = ?", (group, year, sector)
+            ).fetchone()
+            return _fingerprint_of(db) == fingerprint and found is not None
+
+        return self._read(held, False)
 
     def keep(
         self, fingerprint: str, fill: ProfileFill | None, asked: Sequence[tuple[str, str, str]] = ()
@@ -282,8 +282,7 @@ class ProfileCache:
                 db.executescript(_SCHEMA)
                 db.execute(f"PRAGMA user_version = {CACHE_FORMAT}")
                 db.execute("BEGIN IMMEDIATE")
-            kept = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-            current = kept == (fingerprint,)
+            current = _fingerprint_of(db) == fingerprint
             if fill is None:
                 if not current:  # the tables the names are for are gone
                     return False
@@ -320,6 +319,12 @@ class ProfileCache:
             db.execute("DELETE FROM fill WHERE grp = ? AND year = ? AND sector = ?", key)
             db.execute("DELETE FROM shape WHERE grp = ? AND year = ? AND sector = ?", key)
             db.execute("DELETE FROM profile_table WHERE grp = ? AND year = ? AND sector = ?", key)
+
+
+def _fingerprint_of(db: sqlite3.Connection) -> str | None:
+    """The fingerprint the file's tables are kept under (None in a new file)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    return None if row is None else str(row[0])
 
 
 def _damaged(error: sqlite3.DatabaseError) -> bool:

@@ -586,14 +586,16 @@ def build_report(
     wanted = [i for sector_id in sector_ids for i in session.catalog.indicators_of(sector_id)]
     year = session.resolve_year(wanted, year)  # a year without figures fails before any work
     # The years the chapters show (their time series): read of those years only.
-    with session.reading_years(range(year - SERIES_YEARS + 1, year + 1)):
-        return _build(session, municipality, year, group, peers, sector_ids, wanted, kinds, map_kinds)
+    window = range(year - SERIES_YEARS + 1, year + 1)
+    with session.reading_years(window):
+        return _build(session, municipality, year, window, group, peers, sector_ids, wanted, kinds, map_kinds)
 
 
 def _build(
     session: Session,
     municipality: str,
     year: int,
+    window: range,
     group: str,
     peers: Sequence[str],
     sector_ids: list[str],
@@ -602,7 +604,6 @@ def _build(
     map_kinds: Sequence[str],
 ) -> Report:
     economics = [session.catalog.economics[s] for s in sector_ids if s in session.catalog.economics]
-    window = range(year - SERIES_YEARS + 1, year + 1)
     session.observations(
         sorted(
             {i.id for i in wanted}
